@@ -1,0 +1,114 @@
+"""Emulator benchmark: is the connector's keyset page as cheap at the end of a big table as at the start, and how
+fast does one keep-alive client receive contacts?
+
+    .venv/bin/python benchmarks/emulator_bench.py                 # 1,000,000 contacts (about 2-3 minutes to generate)
+    .venv/bin/python benchmarks/emulator_bench.py --records 100000
+
+Prints (1) ms/page of the keyset walk for the first 10 and the last 10 pages (pages of --page-size, and of 100 to
+show the server's own cost without the transfer), with the end/start ratio, and (2) contacts/s and bytes/s served
+to one `requests.Session` over a whole keyset walk, each page fetched and parsed with orjson. Figures only.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from act_emulator.tables import TABLES  # noqa: E402
+from tests.support.emulator import start_emulator  # noqa: E402
+
+UPPER = "2099-01-01T00:00:00Z"
+ORDER = "edited asc,id asc"
+
+
+def keyset_params(last: dict | None, size: int) -> dict:
+    """The connector's page: first `edited ge X and edited le U`, then `(edited gt T or (edited eq T and id gt K))`."""
+    if last is None:
+        flt = f"edited ge 1900-01-01T00:00:00Z and edited le {UPPER}"
+    else:
+        t, k = last["edited"], last["id"]
+        flt = f"(edited gt {t} or (edited eq {t} and id gt {k})) and edited le {UPPER}"
+    return {"$filter": flt, "$orderby": ORDER, "$top": str(size)}
+
+
+def fetch(session: requests.Session, url: str, params: dict) -> tuple[list, int, float]:
+    start = time.perf_counter()
+    response = session.get(url, params=params, timeout=300)
+    response.raise_for_status()
+    body = response.content
+    records = orjson.loads(body)
+    return records, len(body), time.perf_counter() - start
+
+
+def walk(session, url, start_after: dict | None, size: int, pages: int) -> list[float]:
+    """ms of each of `pages` consecutive keyset pages starting after `start_after`."""
+    last, times = start_after, []
+    for _ in range(pages):
+        records, _, seconds = fetch(session, url, keyset_params(last, size))
+        times.append(seconds * 1000)
+        if not records:
+            break
+        last = records[-1]
+    return times
+
+
+def record_before_end(session, url, offset: int) -> dict:
+    """The record `offset` places before the end of the cursor order (served from the index, descending)."""
+    params = {"$orderby": "edited desc,id desc", "$top": "1", "$skip": str(offset), "$select": "id,edited"}
+    return fetch(session, url, params)[0][0]
+
+
+def page_costs(session, url, n: int, size: int) -> None:
+    pages = 10
+    start = walk(session, url, None, size, pages)
+    tail_after = record_before_end(session, url, min(n - 1, pages * size))
+    end = walk(session, url, tail_after, size, pages)
+    a, b = statistics.median(start), statistics.median(end)
+    print(f"  pages of {size:>6}: first {pages}: {a:8.2f} ms/page (median; mean {statistics.mean(start):.2f})   "
+          f"last {pages}: {b:8.2f} ms/page (median; mean {statistics.mean(end):.2f})   end/start = {b / a:.2f}")
+
+
+def throughput(session, url, size: int) -> None:
+    last, total, nbytes = None, 0, 0
+    started = time.perf_counter()
+    while True:
+        records, length, _ = fetch(session, url, keyset_params(last, size))
+        total += len(records)
+        nbytes += length
+        if len(records) < size:
+            break
+        last = records[-1]
+    seconds = time.perf_counter() - started
+    print(f"  {total} contacts in {seconds:.2f} s over one keep-alive session, pages of {size}: "
+          f"{total / seconds:,.0f} contacts/s, {nbytes / seconds / 1e6:,.1f} MB/s "
+          f"({nbytes / max(total, 1):,.0f} bytes/contact), fetched + parsed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=1_000_000, help="contacts in the table (default 1,000,000)")
+    parser.add_argument("--page-size", type=int, default=10_000, help="connector page size (default 10,000)")
+    args = parser.parse_args()
+    counts = {name: 0 for name in TABLES} | {"contacts": args.records, "users": 15, "companies": 500}
+    print(f"starting the emulator with {args.records:,} contacts ...", flush=True)
+    started = time.perf_counter()
+    with start_emulator(records=counts, startup_timeout=3600, log_level="error") as emu:
+        print(f"  ready in {time.perf_counter() - started:.1f} s at {emu.base_url}")
+        session = requests.Session()
+        session.headers["Authorization"] = "Bearer " + emu.token()
+        url = emu.base_url + "/api/contacts"
+        print("(1) keyset page cost, start vs end of the table")
+        page_costs(session, url, args.records, 100)
+        page_costs(session, url, args.records, args.page_size)
+        print("(2) throughput to one client")
+        throughput(session, url, args.page_size)
+
+
+if __name__ == "__main__":
+    main()

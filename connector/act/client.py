@@ -1,0 +1,214 @@
+"""`ActClient`: the one HTTP client every table shares.
+
+One `requests.Session` (keep-alive, connection pool sized for the parallel tables), the Bearer token, the
+pause between requests, retries, and the original design's status-code table done right:
+400/403/404 fail at once with the endpoint and a hint; 401 refreshes the token and retries once; 429 waits
+`Retry-After` (seconds or an HTTP date) or backs off; 5xx, timeouts, connection errors and malformed JSON retry
+with exponential backoff and jitter up to `max_retries`. The server's `Date` header is kept as its clock.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from urllib.parse import urlencode
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from fivetran_connector_sdk import Logging as log
+
+from .auth import AuthenticationError, Authenticator, AuthorizeUnavailable
+from .retry import backoff_seconds, retry_after_seconds
+from .timestamps import http_date_to_timestamp
+
+import json as _json
+
+_HINTS = {
+    400: "the server rejected the query; if this persists, report it with this message",
+    403: "the Act! user lacks permission for this data: grant it in Act! or remove the table from 'tables'",
+    404: "the server has no such path: check 'api_path' (e.g. /act.web.api) and that the Act! Web API is installed",
+}
+
+
+class ActApiError(RuntimeError):
+    """A request failed for good; the message names the endpoint and what to do."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+
+
+class ActClient:
+    def __init__(self, config, retry_base_seconds: float = 1.0) -> None:
+        self.base_url = config.base_url
+        self._timeout = config.request_timeout
+        self._max_retries = config.max_retries
+        self._pause = config.rate_limit_pause
+        self._retry_base = retry_base_seconds
+        self._verify = self._tls_verify(config)
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, config.parallel_tables * 2 + 2))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json", "Act-Database-Name": config.database_name,
+                                     "User-Agent": "act-fivetran-connector"})
+        self.auth = Authenticator(self.session, self.base_url, config.username, config.password,
+                                  config.database_name, config.request_timeout, self._verify)
+        self._pace_lock = threading.Lock()
+        self._next_request_at = 0.0
+        self.server_time: str | None = None
+        self.requests_sent = 0
+
+    @staticmethod
+    def _tls_verify(config):
+        if config.ca_bundle:
+            handle = tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False)
+            with handle:
+                handle.write(config.ca_bundle)
+            return handle.name
+        if not config.verify_tls:
+            import urllib3
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            log.warning("TLS certificate verification is OFF ('verify_tls' is false): use 'ca_bundle' instead")
+            return False
+        return True
+
+    def close(self) -> None:
+        self.session.close()
+        if isinstance(self._verify, str) and os.path.exists(self._verify):
+            os.unlink(self._verify)
+
+    # -- pacing -------------------------------------------------------------------------------------------------
+    def _pace(self) -> None:
+        """`rate_limit_pause` is the least time between two request starts, across all threads: it overlaps
+        with processing instead of adding a sleep after every page."""
+        if self._pause <= 0:
+            return
+        with self._pace_lock:
+            now = time.monotonic()
+            wait = self._next_request_at - now
+            self._next_request_at = max(now, self._next_request_at) + self._pause
+        if wait > 0:
+            time.sleep(wait)
+
+    # -- requests -------------------------------------------------------------------------------------------------
+    def ping(self) -> int:
+        """The HTTP status `/authorize` answers without credentials (any answer means the server is there).
+        Raises requests' exceptions when nothing answers."""
+        response = self.session.get(self.base_url + "/authorize", timeout=min(self._timeout, 15), verify=self._verify)
+        return response.status_code
+
+    def authenticate(self) -> None:
+        """Gets a token now (setup tests and the start of a sync use this to fail early on bad credentials)."""
+        self._with_retries("/authorize", lambda: self._authorize_once())
+
+    def _authorize_once(self) -> None:
+        try:
+            self.auth.ensure()
+        except AuthorizeUnavailable as error:
+            raise _Retryable(str(error)) from None
+
+    def get_json(self, path: str, params: dict | None = None, expect_array: bool = False):
+        """GET `{base}{path}` with OData `params`; returns the parsed JSON body (retrying as the table above says)."""
+        query = urlencode(params or {}, safe="$,'()/:")
+        url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
+        return self._with_retries(path, lambda: self._get_once(url, path, query, expect_array))
+
+    def get_collection(self, path: str, params: dict | None = None) -> list:
+        """A collection GET: the body must be a JSON array (the Act! Web API has no paging envelope)."""
+        return self.get_json(path, params, expect_array=True)
+
+    def _with_retries(self, path: str, attempt_once):
+        attempt = 0
+        while True:
+            try:
+                return attempt_once()
+            except _Retryable as retry:
+                attempt += 1
+                if attempt > self._max_retries:
+                    raise ActApiError(
+                        f"GET {path} failed after {self._max_retries} retries ({retry.reason}): check that the Act! "
+                        f"server at {self.base_url} is up and reachable, or raise 'max_retries'") from None
+                wait = retry.wait if retry.wait is not None else backoff_seconds(attempt, self._retry_base)
+                log.warning(f"GET {path}: {retry.reason}; retry {attempt} of {self._max_retries} in {wait:.2f}s")
+                time.sleep(wait)
+
+    def _get_once(self, url: str, path: str, query: str, expect_array: bool):
+        try:
+            self.auth.ensure()
+        except AuthorizeUnavailable as error:
+            raise _Retryable(str(error)) from None
+        for token_attempt in (1, 2):
+            generation = self.auth.generation
+            self._pace()
+            started = time.monotonic()
+            try:
+                response = self.session.get(url, auth=self.auth.token, timeout=self._timeout, verify=self._verify)
+                body = response.content
+            except requests.exceptions.SSLError as error:
+                raise ActApiError(
+                    f"TLS verification of {self.base_url} failed ({type(error).__name__}): if the server uses its own "
+                    f"certificate, paste its CA certificate into 'ca_bundle'") from None
+            except requests.Timeout:
+                raise _Retryable(f"no answer within {self._timeout:g}s") from None
+            except requests.RequestException as error:
+                raise _Retryable(f"connection failed ({type(error).__name__})") from None
+            self.requests_sent += 1
+            status = response.status_code
+            log.fine(f"GET {path}{'?' + query if query else ''} -> {status}, {len(body)} bytes, "
+                     f"{time.monotonic() - started:.3f}s")
+            server_time = http_date_to_timestamp(response.headers.get("Date", ""))
+            if server_time:
+                self.server_time = server_time
+            if status == 401:
+                if token_attempt == 2:
+                    raise AuthenticationError(
+                        "Failed to authenticate: the server rejected a fresh token; verify username, password and "
+                        "database name")
+                try:
+                    self.auth.refresh(generation)
+                except AuthorizeUnavailable as error:
+                    raise _Retryable(str(error)) from None
+                continue
+            if status == 429:
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                raise _Retryable("rate limited (HTTP 429)", wait)
+            if status >= 500:
+                raise _Retryable(f"server error HTTP {status}")
+            if status != 200:
+                hint = _HINTS.get(status, "unexpected answer from the server")
+                raise ActApiError(f"GET {path} failed with HTTP {status}: {hint}", status)
+            data = _parse_body(body, path)
+            if expect_array and not isinstance(data, list):
+                raise _Retryable(f"the answer is a JSON {type(data).__name__}, not the array a collection returns")
+            return data
+        raise AssertionError("unreachable")
+
+
+def _parse_body(body: bytes, path: str):
+    """JSON from a 200 answer. Invalid UTF-8 (seen from servers writing Windows-1252) is replaced, not fatal:
+    the affected characters become U+FFFD and a warning says so; anything else unparsable is retried."""
+    try:
+        return _json.loads(body)
+    except ValueError:
+        pass
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", errors="replace")
+        try:
+            data = _json.loads(text)
+        except ValueError:
+            raise _Retryable(f"malformed JSON in a 200 answer ({len(body)} bytes)") from None
+        log.warning(f"GET {path}: the answer held bytes that are not UTF-8; they were replaced with U+FFFD")
+        return data
+    raise _Retryable(f"malformed JSON in a 200 answer ({len(text)} characters)")

@@ -1,0 +1,204 @@
+"""The sync engine: every table, one loop.
+
+For each selected table: page through it with a keyset (see keyset.py) inside a window fixed when its pass
+starts, upsert each page, record the position and checkpoint, so a killed sync resumes at the last committed
+page. A table's cursor advances only when its pass is complete (an empty page). Tables run in parallel threads
+(the SDK's operations are thread-safe) and each prefetches its next page while the current one is written.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from fivetran_connector_sdk import Logging as log
+from fivetran_connector_sdk import Operations as op
+
+from .client import ActApiError, ActClient
+from .keyset import Window, last_position, page_query
+from .links import LinkEmitter
+from .records import RecordFlattener
+from .state import SyncState
+from .tables import TableSpec
+from .timestamps import shift_timestamp
+
+EMPTY_RESULTS_LIMIT = 3
+TOO_MANY_EMPTY = "Too many empty results: check API connectivity and authentication"
+
+
+class SyncFailed(RuntimeError):
+    """The sync cannot complete; the message says why and what to do. Progress up to it is checkpointed."""
+
+
+class EmptyResultGuard:
+    """The original design's fail-safe: empty results that point at a systematic problem (a first full read of
+    a table that returns nothing, an empty page where a full one promised more) are counted across the sync,
+    the count resets whenever data arrives, and more than three in a row fail the sync. An empty first page of
+    an incremental pass is normal (nothing changed) and is not counted."""
+
+    def __init__(self, limit: int = EMPTY_RESULTS_LIMIT) -> None:
+        self.limit = limit
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def data_arrived(self) -> None:
+        with self._lock:
+            self.count = 0
+
+    def suspicious(self, what: str) -> None:
+        with self._lock:
+            self.count += 1
+            count = self.count
+        log.warning(f"{what} (suspicious empty result {count} of at most {self.limit})")
+        if count > self.limit:
+            raise SyncFailed(TOO_MANY_EMPTY)
+
+
+@dataclass
+class TableRun:
+    """What one table's pass needs besides the shared context."""
+    spec: TableSpec
+    path: str
+    flattener: RecordFlattener
+    links: LinkEmitter | None = None
+    rows: int = 0
+    pages: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class SyncContext:
+    client: ActClient
+    state: SyncState
+    batch_size: int
+    default_start: str
+    overlap_seconds: int
+    sync_upper_bound: str           # the server's clock when this sync started
+    guard: EmptyResultGuard
+    prefetch: ThreadPoolExecutor
+    checkpoint_every_page: bool = True
+
+
+def _window(run: TableRun, ctx: SyncContext, tracking: dict | None) -> Window | None:
+    if not run.spec.incremental:
+        return None
+    if tracking and tracking.get("upper_bound") and tracking.get("lower_bound"):
+        return Window(tracking["lower_bound"], tracking["upper_bound"])  # a resumed pass keeps its window
+    cursor = ctx.state.cursor(run.spec.name)
+    lower = ctx.default_start if cursor is None else shift_timestamp(cursor, -ctx.overlap_seconds)
+    return Window(lower, ctx.sync_upper_bound)
+
+
+def sync_table(run: TableRun, ctx: SyncContext) -> None:
+    """One table's pass, from where the state says it stopped to an empty page."""
+    spec, client = run.spec, ctx.client
+    tracking = ctx.state.tracking(spec.name) or {}
+    window = _window(run, ctx, tracking)
+    after = tracking.get("keyset")
+    first_sync = spec.incremental and ctx.state.cursor(spec.name) is None
+    skip, batch_count = tracking.get("skip", 0), tracking.get("batch_count", 0)
+    if after:
+        log.info(f"{spec.name}: resuming an unfinished pass after {batch_count} pages ({skip} rows)")
+
+    def fetch(position):
+        return client.get_collection(run.path, page_query(spec.cursor_field, window, position, ctx.batch_size))
+
+    pending: Future = ctx.prefetch.submit(fetch, after)
+    previous_full = False
+    try:
+        while True:
+            page = pending.result()
+            if not page:
+                _on_empty_page(run, ctx, first_page=run.pages == 0 and not after, first_sync=first_sync,
+                               previous_full=previous_full)
+                break
+            position = last_position(page, spec.cursor_field)
+            if position is None:
+                raise SyncFailed(
+                    f"{spec.name}: a page of {len(page)} records had no record with both an id and "
+                    f"'{spec.cursor_field or 'id'}', so paging cannot go on; check the Act! server's data")
+            if position == after:
+                raise SyncFailed(f"{spec.name}: the server returned the same page twice; paging stopped to avoid a loop")
+            pending = ctx.prefetch.submit(fetch, position)  # the next page downloads while this one is written
+            ctx.guard.data_arrived()
+            emitted = _emit_page(run, page)
+            after, skip, batch_count = position, skip + emitted, batch_count + 1
+            run.rows += emitted
+            run.pages += 1
+            previous_full = len(page) >= ctx.batch_size
+            ctx.state.set_tracking(spec.name, {
+                "skip": skip, "batch_count": batch_count, "keyset": after,
+                **({"lower_bound": window.lower, "upper_bound": window.upper} if window else {}),
+            })
+            op.checkpoint(ctx.state.snapshot())
+            _log_progress(run)
+    finally:
+        pending.cancel()
+    ctx.state.complete(spec.name, window.upper if window else None)
+    _report_problems(run)
+    op.checkpoint(ctx.state.snapshot())
+    elapsed = max(time.monotonic() - run.started, 1e-9)
+    log.info(f"{spec.name}: complete, {run.rows} rows in {run.pages} pages, {elapsed:.1f}s "
+             f"({run.rows / elapsed:,.0f} rows/s)")
+
+
+def _on_empty_page(run: TableRun, ctx: SyncContext, first_page: bool, first_sync: bool, previous_full: bool) -> None:
+    spec = run.spec
+    if first_page and (first_sync or not spec.incremental):
+        ctx.guard.suspicious(f"{spec.name}: a full read returned no records")
+    elif previous_full and not first_page:
+        ctx.guard.suspicious(f"{spec.name}: an empty page followed a full one")
+
+
+def _emit_page(run: TableRun, page: list) -> int:
+    """Upserts a page's records; returns how many were written. Records without an id cannot be keyed and are
+    counted as problems instead of failing the sync."""
+    table, flatten, upsert = run.spec.name, run.flattener.flatten, op.upsert
+    links = run.links
+    written = 0
+    for record in page:
+        if type(record) is not dict or record.get("id") is None:
+            run.flattener.problems.add("a record without an id was skipped")
+            continue
+        upsert(table, flatten(record))
+        if links is not None:
+            links.emit(record)
+        written += 1
+    return written
+
+
+def _log_progress(run: TableRun) -> None:
+    elapsed = max(time.monotonic() - run.started, 1e-9)
+    log.info(f"{run.spec.name}: page {run.pages}, {run.rows} rows, {run.rows / elapsed:,.0f} rows/s")
+
+
+def _report_problems(run: TableRun) -> None:
+    for what, count in run.flattener.problems.take().items():
+        message = f"{run.spec.name}: {count} record(s): {what}"
+        log.warning(message)
+    for column, source in run.flattener.extra_columns.items():
+        log.warning(f"{run.spec.name}: the server sent '{source}', which the Act! model does not define; "
+                    f"it lands in column '{column}'")
+    run.flattener.extra_columns.clear()
+
+
+def run_tables(runs: list[TableRun], ctx: SyncContext, parallel: int) -> None:
+    """Runs every table's pass; one table failing does not stop the others (their progress is checkpointed),
+    but the sync then fails with every failing table named."""
+    failures: dict[str, BaseException] = {}
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="act-table") as tables:
+        futures = {tables.submit(sync_table, run, ctx): run for run in runs}
+        for future, run in futures.items():
+            error = future.exception()
+            if error is not None:
+                failures[run.spec.name] = error
+    if not failures:
+        return
+    for name, error in failures.items():
+        log.severe(f"{name}: {error}")
+    first = next(iter(failures.values()))
+    if isinstance(first, SyncFailed) and str(first) == TOO_MANY_EMPTY:
+        raise SyncFailed(TOO_MANY_EMPTY)
+    details = "; ".join(f"{name}: {error}" for name, error in failures.items())
+    raise SyncFailed(f"Sync failed for {', '.join(failures)} (progress up to the last page is saved): {details}")
