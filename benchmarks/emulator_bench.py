@@ -66,6 +66,7 @@ def record_before_end(session, url, offset: int) -> dict:
 
 def page_costs(session, url, n: int, size: int) -> None:
     pages = 10
+    walk(session, url, None, size, 3)                 # warm up (allocator, connection) before measuring
     start = walk(session, url, None, size, pages)
     tail_after = record_before_end(session, url, min(n - 1, pages * size))
     end = walk(session, url, tail_after, size, pages)

@@ -12,9 +12,10 @@ import time
 
 import requests
 
-import json as _json
+from .jsonfast import loads
 
-REFRESH_MARGIN_SECONDS = 60
+
+REFRESH_MARGIN_SECONDS = 60  # refresh this long before `exp` (a tenth of the lifetime for short-lived tokens)
 AUTH_FAILED = "Failed to authenticate: verify username, password and database name"
 
 
@@ -31,7 +32,7 @@ def _expiry(token: str) -> float | None:
     reaches a traceback."""
     try:
         payload = token.split(".")[1]
-        claims = _json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims = loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         exp = claims.get("exp")
         return float(exp) if isinstance(exp, (int, float)) else None
     except Exception:  # noqa: BLE001 - any malformed token simply has no known expiry
@@ -44,20 +45,24 @@ class BearerToken(requests.auth.AuthBase):
     def __init__(self) -> None:
         self._token: str | None = None
         self.expires_at: float | None = None
+        self.refresh_at: float | None = None
 
     def set(self, token: str) -> None:
         self._token = token
         self.expires_at = _expiry(token)
+        if self.expires_at is not None:
+            lifetime = max(self.expires_at - time.time(), 0.0)
+            self.refresh_at = self.expires_at - min(REFRESH_MARGIN_SECONDS, lifetime / 10)
 
     def clear(self) -> None:
         self._token = None
-        self.expires_at = None
+        self.expires_at = self.refresh_at = None
 
     @property
     def usable(self) -> bool:
         if self._token is None:
             return False
-        return self.expires_at is None or time.time() < self.expires_at - REFRESH_MARGIN_SECONDS
+        return self.refresh_at is None or time.time() < self.refresh_at
 
     def __call__(self, request):
         request.headers["Authorization"] = "Bearer " + (self._token or "")
@@ -113,7 +118,7 @@ class Authenticator:
     def _accept(self, body: bytes) -> bool:
         """Stores the token from the body (a JSON string, or bare text); False if there is none. Never raises."""
         try:
-            value = _json.loads(body)
+            value = loads(body)
         except Exception:  # noqa: BLE001 - some servers answer the bare token
             value = body.decode("ascii", "replace").strip()
         if not isinstance(value, str) or value.count(".") != 2 or " " in value:

@@ -21,9 +21,9 @@ from fivetran_connector_sdk import Logging as log
 
 from .auth import AuthenticationError, Authenticator, AuthorizeUnavailable
 from .retry import backoff_seconds, retry_after_seconds
+from .jsonfast import loads
 from .timestamps import http_date_to_timestamp
 
-import json as _json
 
 _HINTS = {
     400: "the server rejected the query; if this persists, report it with this message",
@@ -198,7 +198,7 @@ def _parse_body(body: bytes, path: str):
     """JSON from a 200 answer. Invalid UTF-8 (seen from servers writing Windows-1252) is replaced, not fatal:
     the affected characters become U+FFFD and a warning says so; anything else unparsable is retried."""
     try:
-        return _json.loads(body)
+        return loads(body)
     except ValueError:
         pass
     try:
@@ -206,7 +206,7 @@ def _parse_body(body: bytes, path: str):
     except UnicodeDecodeError:
         text = body.decode("utf-8", errors="replace")
         try:
-            data = _json.loads(text)
+            data = loads(text)
         except ValueError:
             raise _Retryable(f"malformed JSON in a 200 answer ({len(body)} bytes)") from None
         log.warning(f"GET {path}: the answer held bytes that are not UTF-8; they were replaced with U+FFFD")

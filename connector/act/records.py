@@ -12,15 +12,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .jsonfast import dumps_text
 from .naming import CustomFieldNames, column_name, snake_case
 from .timestamps import parse_timestamp
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def to_json_text(value) -> str:
-    """Arrays and free-form objects as compact JSON text."""
-    return _ENCODER.encode(value)
+to_json_text = dumps_text
 
 MODELS_FILE = Path(__file__).with_name("act_models.json")
 MAX_NESTING = 4  # deeper objects (none in the spec) are kept as JSON text

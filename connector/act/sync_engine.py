@@ -50,7 +50,8 @@ class EmptyResultGuard:
         with self._lock:
             self.count += 1
             count = self.count
-        log.warning(f"{what} (suspicious empty result {count} of at most {self.limit})")
+        message = f"{what} (suspicious empty result {count} in a row; more than {self.limit} fail the sync)"
+        (log.info if count == 1 else log.warning)(message)  # one alone is normal: a table that is an exact multiple of the page size
         if count > self.limit:
             raise SyncFailed(TOO_MANY_EMPTY)
 
