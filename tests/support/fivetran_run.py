@@ -71,22 +71,22 @@ def _env(extra: dict | None) -> dict:
     return env
 
 
-def _command(project: Path, state: dict | None, cli: bool = False) -> list[str]:
+def _command(project: Path, state: dict | None, cli: bool = False, naming: str = "SOURCE") -> list[str]:
     configuration = str(project / "configuration.json")
     if state is not None:
         (project / "files").mkdir(exist_ok=True)
         (project / "files" / "state.json").write_text(json.dumps(state))
     if cli:
-        return [str(FIVETRAN), "debug", str(project), "--configuration", configuration]
+        return [str(FIVETRAN), "debug", str(project), "--configuration", configuration, "--naming", naming]
     return [sys.executable, "-m", "tests.support.sdk_run", str(project), configuration]
 
 
 def fivetran_debug(project: Path, configuration: dict, state: dict | None = None, timeout: float = 600,
-                   env: dict | None = None, cli: bool = False) -> RunResult:
+                   env: dict | None = None, cli: bool = False, naming: str = "SOURCE") -> RunResult:
     """One sync, to the end. The state of the previous run in this project is picked up, as `fivetran debug` does;
-    `state` replaces it."""
+    `state` replaces it. `naming` applies to `cli=True` (see sdk_run.py for the runner's naming)."""
     (project / "configuration.json").write_text(json.dumps(configuration))
-    completed = subprocess.run(_command(project, state, cli), cwd=REPO, env=_env(env), timeout=timeout,
+    completed = subprocess.run(_command(project, state, cli, naming), cwd=REPO, env=_env(env), timeout=timeout,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     return RunResult(completed.returncode, completed.stdout, project)
 
