@@ -87,6 +87,7 @@ class Authenticator:
         self._lock = threading.Lock()
         self.token = BearerToken()
         self.generation = 0  # bumped on every new token, so threads refresh once per rejected token
+        self.server_date: str | None = None  # the Date header of the last /authorize answer (the server's clock)
 
     def ensure(self) -> None:
         if not self.token.usable:
@@ -104,6 +105,7 @@ class Authenticator:
             except requests.RequestException as error:
                 raise AuthorizeUnavailable(f"/authorize unreachable: {type(error).__name__}") from None
             status = response.status_code
+            self.server_date = response.headers.get("Date") or self.server_date
             if status in (401, 403):
                 raise AuthenticationError(AUTH_FAILED)
             if status == 404:

@@ -110,6 +110,7 @@ class ActClient:
     def authenticate(self) -> None:
         """Gets a token now (setup tests and the start of a sync use this to fail early on bad credentials)."""
         self._with_retries("/authorize", lambda: self._authorize_once())
+        self.server_time = http_date_to_timestamp(self.auth.server_date or "") or self.server_time
 
     def _authorize_once(self) -> None:
         try:
