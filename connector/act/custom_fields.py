@@ -53,6 +53,19 @@ def read_custom_field_types(client: ActClient, record_type: str) -> dict[str, st
     return types
 
 
+def custom_field_types_for(client: ActClient, specs) -> dict[str, dict[str, str]]:
+    """Table name → its custom fields' types, for the selected tables that carry custom fields (each Act! record
+    type is read once)."""
+    by_record_type: dict[str, dict[str, str]] = {}
+    types = {}
+    for spec in specs:
+        if spec.record_type:
+            if spec.record_type not in by_record_type:
+                by_record_type[spec.record_type] = read_custom_field_types(client, spec.record_type)
+            types[spec.name] = by_record_type[spec.record_type]
+    return types
+
+
 def names_for(types: dict[str, str]) -> CustomFieldNames:
     """Column names for a table's custom fields, assigned in sorted order so schema() and update() agree."""
     names = CustomFieldNames()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from fivetran_connector_sdk import Logging as log
 from fivetran_connector_sdk import Operations as op
 
-from .client import ActApiError, ActClient
+from .client import ActClient
 from .keyset import Window, last_position, page_query
 from .links import LinkEmitter
 from .records import RecordFlattener
@@ -24,6 +25,7 @@ from .tables import TableSpec
 from .timestamps import shift_timestamp
 
 EMPTY_RESULTS_LIMIT = 3
+CHILD_READS_IN_FLIGHT = 4
 TOO_MANY_EMPTY = "Too many empty results: check API connectivity and authentication"
 
 
@@ -57,12 +59,24 @@ class EmptyResultGuard:
 
 
 @dataclass
+class ChildTable:
+    """A collection served per parent record (`/api/opportunities/{id}/products`): read again, whole, for each
+    parent record the parent's pass writes, i.e. for the parents that changed."""
+    spec: TableSpec
+    flattener: RecordFlattener
+
+    def path_for(self, parent_id) -> str:
+        return self.spec.path.format(parent_id=parent_id)
+
+
+@dataclass
 class TableRun:
     """What one table's pass needs besides the shared context."""
     spec: TableSpec
     path: str
     flattener: RecordFlattener
     links: LinkEmitter | None = None
+    children: list[ChildTable] = field(default_factory=list)
     rows: int = 0
     pages: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -124,6 +138,8 @@ def sync_table(run: TableRun, ctx: SyncContext) -> None:
             pending = ctx.prefetch.submit(fetch, position)  # the next page downloads while this one is written
             ctx.guard.data_arrived()
             emitted = _emit_page(run, page)
+            for child in run.children:
+                _emit_children(child, page, ctx)
             after, skip, batch_count = position, skip + emitted, batch_count + 1
             run.rows += emitted
             run.pages += 1
@@ -169,19 +185,45 @@ def _emit_page(run: TableRun, page: list) -> int:
     return written
 
 
+def _emit_children(child: ChildTable, page: list, ctx: SyncContext) -> None:
+    """Reads and writes the child records of every parent in `page`, a few reads in flight at a time; on a failure
+    the reads not yet started are dropped, so a dead server fails the table instead of retrying every parent."""
+    parent_ids = [record["id"] for record in page if type(record) is dict and record.get("id") is not None]
+    table, flatten, problems = child.spec.name, child.flattener.flatten, child.flattener.problems
+    in_flight: deque[Future] = deque()
+
+    def write_next() -> None:
+        for record in in_flight.popleft().result():
+            if type(record) is not dict or record.get("id") is None:
+                problems.add("a record without an id was skipped")
+                continue
+            op.upsert(table, flatten(record))
+
+    try:
+        for parent_id in parent_ids:
+            in_flight.append(ctx.prefetch.submit(ctx.client.get_collection, child.path_for(parent_id)))
+            if len(in_flight) >= CHILD_READS_IN_FLIGHT:
+                write_next()
+        while in_flight:
+            write_next()
+    finally:
+        for future in in_flight:
+            future.cancel()
+
+
 def _log_progress(run: TableRun) -> None:
     elapsed = max(time.monotonic() - run.started, 1e-9)
     log.info(f"{run.spec.name}: page {run.pages}, {run.rows} rows, {run.rows / elapsed:,.0f} rows/s")
 
 
 def _report_problems(run: TableRun) -> None:
-    for what, count in run.flattener.problems.take().items():
-        message = f"{run.spec.name}: {count} record(s): {what}"
-        log.warning(message)
-    for column, source in run.flattener.extra_columns.items():
-        log.warning(f"{run.spec.name}: the server sent '{source}', which the Act! model does not define; "
-                    f"it lands in column '{column}'")
-    run.flattener.extra_columns.clear()
+    for name, flattener in [(run.spec.name, run.flattener)] + [(c.spec.name, c.flattener) for c in run.children]:
+        for what, count in flattener.problems.take().items():
+            log.warning(f"{name}: {count} record(s): {what}")
+        for column, source in flattener.extra_columns.items():
+            log.warning(f"{name}: the server sent '{source}', which the Act! model does not define; "
+                        f"it lands in column '{column}'")
+        flattener.extra_columns.clear()
 
 
 def run_tables(runs: list[TableRun], ctx: SyncContext, parallel: int) -> None:

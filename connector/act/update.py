@@ -15,12 +15,12 @@ from .api_paths import detect_generation, path_for
 from .auth import AuthenticationError
 from .client import ActApiError, ActClient
 from .config import ConfigurationError, ConnectorConfig, parse_configuration
-from .custom_fields import names_for, read_custom_field_types
+from .custom_fields import custom_field_types_for, names_for
 from .links import LinkEmitter
 from .records import RecordFlattener
 from .state import StateError, SyncState, migrate_state
-from .sync_engine import EmptyResultGuard, SyncContext, SyncFailed, TableRun, run_tables
-from .tables import LINK_TABLES, SPECS_BY_NAME, TableSpec
+from .sync_engine import ChildTable, EmptyResultGuard, SyncContext, SyncFailed, TableRun, run_tables
+from .tables import SPECS_BY_NAME, TableSpec
 from .timestamps import now_timestamp
 
 # Retry backoff base, seconds. Tests shorten it through the environment; users tune retries with `max_retries`.
@@ -28,19 +28,8 @@ RETRY_BASE_SECONDS = 1.0
 
 
 def selected_specs(config: ConnectorConfig) -> list[TableSpec]:
-    """The selected Act! collections, largest first so that the long passes start first."""
-    return [SPECS_BY_NAME[name] for name in config.tables if name in SPECS_BY_NAME and not SPECS_BY_NAME[name].parent_table]
-
-
-def custom_field_types_for(client: ActClient, specs: list[TableSpec]) -> dict[str, dict[str, str]]:
-    cache: dict[str, dict[str, str]] = {}
-    types = {}
-    for spec in specs:
-        if spec.record_type:
-            if spec.record_type not in cache:
-                cache[spec.record_type] = read_custom_field_types(client, spec.record_type)
-            types[spec.name] = cache[spec.record_type]
-    return types
+    """The selected Act! collections, in configuration order (child collections included)."""
+    return [SPECS_BY_NAME[name] for name in config.tables if name in SPECS_BY_NAME]
 
 
 def server_clock(client: ActClient) -> str:
@@ -80,13 +69,18 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
         generation = detect_generation(client, specs, config.api_generation)
         upper_bound = server_clock(client)
         custom_types = custom_field_types_for(client, specs)
+        def flattener(spec: TableSpec) -> RecordFlattener:
+            types = custom_types.get(spec.name, {})
+            return RecordFlattener(spec.model, names_for(types), types)
+
         runs = []
         for spec in specs:
-            types = custom_types.get(spec.name, {})
+            if spec.parent_table:
+                continue  # read with its parent
             links = [link for link in spec.links if link.table in config.tables]
-            runs.append(TableRun(spec=spec, path=path_for(spec, generation),
-                                 flattener=RecordFlattener(spec.model, names_for(types), types),
-                                 links=LinkEmitter(links) if links else None))
+            children = [ChildTable(child, flattener(child)) for child in specs if child.parent_table == spec.name]
+            runs.append(TableRun(spec=spec, path=path_for(spec, generation), flattener=flattener(spec),
+                                 links=LinkEmitter(links) if links else None, children=children))
         log.info(f"sync of {', '.join(config.tables)} from {config.base_url} up to server time {upper_bound}")
         with ThreadPoolExecutor(max_workers=max(1, config.parallel_tables), thread_name_prefix="act-prefetch") as prefetch:
             context = SyncContext(client=client, state=sync_state, batch_size=config.batch_size,

@@ -1,0 +1,420 @@
+"""The records the emulator serves, held as pre-serialised JSON and indexed for the connector's keyset pages.
+
+Each table keeps two parallel lists sorted by its index key - `(cursor ticks, SQL Server GUID key)` for tables with
+a last-edited cursor, `(0, id key)` for the others - and the orjson bytes of each record. The connector's page
+`(edited gt T or (edited eq T and id gt K)) and edited le U order by edited, id` is two bisects and one join of
+bytes, so its cost does not grow with the position in the table. Any other query decodes and scans (fine on small
+tables). Mutations move records in the index so it stays consistent.
+"""
+from __future__ import annotations
+
+import gc
+import random
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+import orjson
+
+from . import custom_fields
+from . import generator as generator_module
+from .clock import Clock
+from .dotnet_time import format_ticks, parse_ticks
+from .odata import AndNode, CmpNode, OrNode, Query
+from .sqlorder import MAX_GUID_KEY, MIN_GUID_KEY, guid_sort_key
+from .tables import TABLES, EmulatedTable
+
+PARENT_LINK = {"opportunities": "opportunityID"}   # child record property naming its parent record
+NO_CURSOR = -1                                      # index ticks of a record whose cursor is null (sorts first)
+
+
+_DAY_TICKS: dict[str, int] = {}
+
+
+def cursor_ticks(text: str) -> int:
+    """parse_ticks, faster for the `yyyy-mm-ddThh:mm:ss[.f]Z` the store writes (loading a million records)."""
+    if len(text) >= 20 and text[10] == "T" and text[-1] == "Z" and text[13] == ":" and text[16] == ":":
+        day = _DAY_TICKS.get(text[:10])
+        if day is None:
+            day = _DAY_TICKS[text[:10]] = parse_ticks(text[:10])
+        try:
+            ticks = day + (int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])) * 10_000_000
+            if len(text) > 20:
+                if text[19] != "." or len(text) > 28:
+                    raise ValueError
+                ticks += int(text[20:-1].ljust(7, "0"))
+            return ticks
+        except ValueError:
+            pass
+    return parse_ticks(text)
+
+
+def normalise_id(table: EmulatedTable, value) -> object:
+    """The dictionary key of an id: lower-case GUID text, or an int. ValueError when it cannot be one."""
+    if table.id_type == "int":
+        return int(value)
+    text = str(value).strip("{}").lower()
+    guid_sort_key(text)
+    return text
+
+
+def serialise(record: dict) -> bytes:
+    """orjson bytes of a record, copied to an exact-size object: orjson's own result keeps its over-allocated
+    write buffer (~32 KiB for a 2.4 KB contact), which would multiply the memory of a million records."""
+    return bytes(memoryview(orjson.dumps(record)))
+
+
+class JsonArray:
+    """A JSON array body still in pieces (each record's bytes): sent in chunks joined on the fly, so a 25 MB page
+    is never copied into one buffer and its first bytes leave before the last are joined."""
+
+    __slots__ = ("parts", "length")
+
+    def __init__(self, parts: list):
+        self.parts = parts
+        self.length = 2 + sum(map(len, parts)) + max(0, len(parts) - 1)
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        parts, n = self.parts, len(self.parts)
+        if not n:
+            yield b"[]"
+            return
+        i, opener = 0, b"["
+        while i < n:
+            j, total = i, 0
+            while j < n and total < size:
+                total += len(parts[j]) + 1
+                j += 1
+            yield opener + b",".join(parts[i:j]) + (b"]" if j == n else b"")
+            opener, i = b",", j
+
+    def __bytes__(self) -> bytes:
+        return b"[" + b",".join(self.parts) + b"]"
+
+
+class TableData:
+    """One table: sorted index keys, record bytes in the same order, and id -> key for updates."""
+
+    def __init__(self, table: EmulatedTable):
+        self.table = table
+        self.keys: list[tuple] = []
+        self.blobs: list[bytes] = []
+        self.key_of: dict[object, tuple] = {}
+        self.deleted_ids: list = []
+        self.min_key = (NO_CURSOR, -float("inf")) if table.id_type == "int" else (NO_CURSOR, MIN_GUID_KEY)
+        self.max_id = float("inf") if table.id_type == "int" else MAX_GUID_KEY
+        self.min_id = -float("inf") if table.id_type == "int" else MIN_GUID_KEY
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def id_key(self, value):
+        return int(value) if self.table.id_type == "int" else guid_sort_key(str(value))
+
+    def key_for(self, record: dict) -> tuple:
+        id_key = self.id_key(record["id"])
+        cursor = self.table.cursor_field
+        if cursor is None:
+            return (0, id_key)
+        value = record.get(cursor)
+        return (cursor_ticks(value) if value else NO_CURSOR, id_key)
+
+    def load(self, records: Iterator[dict]) -> None:
+        pairs = []
+        is_int = self.table.id_type == "int"
+        gc.disable()          # a million small objects: the cyclic GC would rescan them over and over
+        try:
+            for record in records:
+                key = self.key_for(record)
+                pairs.append((key, serialise(record)))
+                self.key_of[record["id"] if is_int else record["id"].lower()] = key
+            pairs.sort(key=lambda pair: pair[0])
+        finally:
+            gc.enable()
+        self.keys = [pair[0] for pair in pairs]
+        self.blobs = [pair[1] for pair in pairs]
+
+    def position(self, norm_id) -> Optional[int]:
+        key = self.key_of.get(norm_id)
+        if key is None:
+            return None
+        return bisect_left(self.keys, key)
+
+    def get_blob(self, norm_id) -> Optional[bytes]:
+        pos = self.position(norm_id)
+        return None if pos is None else self.blobs[pos]
+
+    def put(self, record: dict) -> None:
+        norm = normalise_id(self.table, record["id"])
+        self.remove(norm, tombstone=False)
+        key = self.key_for(record)
+        pos = bisect_left(self.keys, key)
+        self.keys.insert(pos, key)
+        self.blobs.insert(pos, serialise(record))
+        self.key_of[norm] = key
+
+    def remove(self, norm_id, tombstone: bool = True) -> bool:
+        pos = self.position(norm_id)
+        if pos is None:
+            return False
+        del self.keys[pos]
+        del self.blobs[pos]
+        del self.key_of[norm_id]
+        if tombstone:
+            self.deleted_ids.append(norm_id)
+        return True
+
+    def max_cursor(self) -> int:
+        return max((key[0] for key in self.keys[-1:]), default=NO_CURSOR)
+
+    # ----------------------------------------------------------------------------------------------- querying
+    def index_range(self, query: Query) -> tuple[int, int, list]:
+        """[lo, hi) positions the filter's index conditions allow, and the conditions left to evaluate."""
+        lo, hi = 0, len(self.keys)
+        residual: list = []
+        node = query.filter
+        conjuncts = [] if node is None else (node.children if isinstance(node, AndNode) else [node])
+        for conjunct in conjuncts:
+            bounds = self.bounds(conjunct)
+            if bounds is None:
+                residual.append(conjunct)
+            else:
+                lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+        return lo, max(lo, hi), residual
+
+    def bounds(self, node) -> Optional[tuple[int, int]]:
+        """Positions for one index-shaped condition, None when it is not one."""
+        cursor = self.table.cursor_field
+        keys = self.keys
+        n = len(keys)
+        if isinstance(node, CmpNode) and node.keys is not None and len(node.keys) == 1:
+            field_name, op, value = node.keys[0], node.op, node.value
+            if cursor is not None and field_name == cursor and node.domain == "datetime":
+                low, high = (value, self.min_id), (value, self.max_id)
+            elif cursor is None and field_name == "id" and node.domain in ("guid", "number"):
+                if node.domain == "number" and (self.table.id_type != "int" or not isinstance(value, int)):
+                    return None
+                low, high = (0, value), (0, value)
+            else:
+                return None
+            floor = bisect_left(keys, (0, self.min_id))    # null cursors never satisfy a comparison
+            if op == "gt":
+                return bisect_right(keys, high), n
+            if op == "ge":
+                return bisect_left(keys, low), n
+            if op == "lt":
+                return floor, bisect_left(keys, low)
+            if op == "le":
+                return floor, bisect_right(keys, high)
+            if op == "eq":
+                return bisect_left(keys, low), bisect_right(keys, high)
+            return None
+        if cursor is not None and isinstance(node, OrNode) and len(node.children) == 2:
+            return self.keyset_bounds(node.children)
+        return None
+
+    def keyset_bounds(self, children: list) -> Optional[tuple[int, int]]:
+        """`cursor gt T or (cursor eq T and id gt|ge K)` -> positions after (T, K)."""
+        cursor = self.table.cursor_field
+        for first, second in (children, children[::-1]):
+            if not (isinstance(first, CmpNode) and first.op == "gt" and first.keys == (cursor,)
+                    and first.domain == "datetime"):
+                continue
+            if not (isinstance(second, AndNode) and len(second.children) == 2):
+                continue
+            eq = next((c for c in second.children if isinstance(c, CmpNode) and c.op == "eq"
+                       and c.keys == (cursor,) and c.domain == "datetime"), None)
+            after = next((c for c in second.children if isinstance(c, CmpNode) and c.op in ("gt", "ge")
+                          and c.keys == ("id",) and c.domain == "guid"), None)
+            if eq is None or after is None or eq.value != first.value:
+                continue
+            key = (first.value, after.value)
+            start = bisect_right(self.keys, key) if after.op == "gt" else bisect_left(self.keys, key)
+            return start, len(self.keys)
+        return None
+
+    def index_order(self, query: Query) -> Optional[bool]:
+        """True/False when $orderby is the index order ascending/descending (or absent), None otherwise."""
+        wanted = [("id",)] if self.table.cursor_field is None else [(self.table.cursor_field,), ("id",)]
+        orders = query.orderby
+        if not orders:
+            return True
+        keys = [order.keys for order in orders]
+        if keys != wanted[:len(keys)] and not (len(keys) > len(wanted) and keys[:len(wanted)] == wanted):
+            return None
+        directions = {order.desc for order in orders[:len(wanted)]}
+        if len(directions) != 1:
+            return None
+        return not directions.pop()
+
+    def query(self, query: Query, limit: Optional[int], parent_id=None) -> "JsonArray | bytes":
+        """The JSON array answering `query`; `limit` is the page cap (min of $top and --max-page-size)."""
+        lo, hi, residual = self.index_range(query)
+        ascending = self.index_order(query)
+        skip = query.skip
+        link = PARENT_LINK.get(self.table.parent or "")
+        if parent_id is not None:
+            residual = [_ParentMatch(link, parent_id)] + residual
+        if ascending is not None and not residual and query.select is None:
+            if ascending:
+                start = min(lo + skip, hi)
+                end = hi if limit is None else min(hi, start + limit)
+                return JsonArray(self.blobs[start:end])
+            end = max(hi - skip, lo)
+            start = lo if limit is None else max(lo, end - limit)
+            return JsonArray(self.blobs[start:end][::-1])
+        if ascending is not None:
+            positions = range(lo, hi) if ascending else range(hi - 1, lo - 1, -1)
+            out = []
+            wanted = None if limit is None else skip + limit
+            for pos in positions:
+                record = orjson.loads(self.blobs[pos])
+                if all(node.eval(record) is True for node in residual):
+                    out.append((record, self.blobs[pos]))
+                    if wanted is not None and len(out) >= wanted:
+                        break
+            return self.render(out[skip:], query)
+        items = []
+        for pos in range(lo, hi):
+            record = orjson.loads(self.blobs[pos])
+            if all(node.eval(record) is True for node in residual):
+                items.append((record, self.blobs[pos]))
+        query.sort(items, lambda item: item[0])
+        items = items[skip:] if limit is None else items[skip:skip + limit]
+        return self.render(items, query)
+
+    @staticmethod
+    def render(items: list, query: Query) -> "JsonArray | bytes":
+        if query.select is None:
+            return JsonArray([blob for _, blob in items])
+        return orjson.dumps([query.project(record) for record, _ in items])
+
+    def records(self) -> Iterator[dict]:
+        for blob in self.blobs:
+            yield orjson.loads(blob)
+
+
+@dataclass
+class _ParentMatch:
+    """Child collections (/api/opportunities/{id}/products) keep only the parent's records."""
+    link: str
+    parent_id: str
+
+    def eval(self, record: dict) -> bool:
+        value = record.get(self.link)
+        return isinstance(value, str) and value.lower() == self.parent_id
+
+
+# ----------------------------------------------------------------------------------------------- the database
+
+def _custom_value(data_type: str, rng: random.Random):
+    """A value for a custom field added at run time (records edited after it was added get one)."""
+    if data_type in ("Date", "AnnualEvent", "DateTime"):
+        ticks = generator_module.GENERATED_UNTIL_TICKS - rng.randrange(3650) * 864_000_000_000
+        return format_ticks(ticks)
+    if data_type == "Number":
+        return rng.randint(1, 1000)
+    if data_type in ("Decimal", "Currency"):
+        return round(rng.uniform(1, 10_000), 2)
+    if data_type == "YesNo":
+        return rng.random() < 0.5
+    return rng.choice(["Gold", "Silver", "Bronze", "Platinum", "Zoë's pick"])
+
+
+@dataclass
+class Mutation:
+    edited: list = field(default_factory=list)
+    inserted: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)
+
+
+class Store:
+    """Every table of one emulated Act! database, its generator, and the clock that stamps changes."""
+
+    def __init__(self, seed: int, counts: dict[str, int]):
+        self.clock = Clock()
+        self.reset(seed, counts)
+
+    def reset(self, seed: int, counts: dict[str, int]) -> None:
+        self.seed = seed
+        self.counts = {name: counts.get(name, table.default_count) for name, table in TABLES.items()}
+        self.generator = generator_module.RecordGenerator(seed, dict(self.counts))
+        self.tables: dict[str, TableData] = {}
+        self.custom_fields: dict[str, list[tuple[str, str]]] = {}   # added at run time
+        self.mutations = 0
+        for name, table in TABLES.items():
+            data = TableData(table)
+            data.load(self.generator.generate(name))
+            self.tables[name] = data
+        floor = max([generator_module.GENERATED_UNTIL_TICKS] + [t.max_cursor() for t in self.tables.values()])
+        self.clock.raise_floor(floor)
+
+    # metadata
+    def field_columns(self, record_type: str) -> list[dict]:
+        return list(self.generator.custom_field_columns(record_type))
+
+    def add_custom_field(self, record_type: str, name: str, data_type: str) -> dict:
+        """A new custom field definition (served by the metadata endpoint); records of that type inserted or
+        edited from now on carry a value for it."""
+        if data_type not in custom_fields.DATA_TYPES:
+            raise ValueError(f"unknown field type {data_type!r}; known: {', '.join(custom_fields.DATA_TYPES)}")
+        column = self.generator.add_custom_field(record_type, custom_fields.CustomField(name, data_type, 0.0))
+        self.custom_fields.setdefault(record_type, []).append((name, data_type))
+        return column
+
+    def _with_custom_values(self, table: EmulatedTable, record: dict, rng: random.Random) -> dict:
+        added = self.custom_fields.get(table.record_type or "", [])
+        if added and isinstance(record.get("customFields"), dict):
+            values = dict(record["customFields"])
+            for name, data_type in added:
+                if values.get(name) is None:
+                    values[name] = _custom_value(data_type, rng)
+            record["customFields"] = values
+        return record
+
+    # mutations
+    def mutate(self, table_name: str, edit: int = 0, insert: int = 0, delete: int = 0,
+               same_timestamp: bool = False, ids: Optional[list] = None) -> Mutation:
+        """Edit, insert and delete records now; ids to edit/delete are `ids` or a seeded choice."""
+        table = TABLES[table_name]
+        data = self.tables[table_name]
+        self.mutations += 1
+        rng = random.Random(f"{self.seed}/{table_name}/{self.mutations}")
+        shared = self.clock.stamp() if same_timestamp else None
+        stamp = (lambda: shared) if same_timestamp else self.clock.stamp
+        result = Mutation()
+        chosen = [normalise_id(table, i) for i in ids] if ids else []
+        if not chosen and (edit or delete):
+            pool = list(data.key_of)
+            chosen = rng.sample(pool, min(len(pool), edit + delete))
+        if ids and not delete:
+            to_edit, to_delete = chosen, []
+        elif ids and not edit:
+            to_edit, to_delete = [], chosen
+        else:
+            to_edit, to_delete = chosen[:edit], chosen[edit:edit + delete]
+        for norm in to_edit:
+            blob = data.get_blob(norm)
+            if blob is None:
+                continue
+            record = self.generator.edited_record(table_name, orjson.loads(blob), stamp())
+            data.put(self._with_custom_values(table, record, rng))
+            result.edited.append(record["id"])
+        for _ in range(insert):
+            record = self.generator.new_record(table_name, stamp())
+            data.put(self._with_custom_values(table, record, rng))
+            result.inserted.append(record["id"])
+        for norm in to_delete:
+            blob = data.get_blob(norm)
+            if blob is not None:
+                data.remove(norm)
+                result.deleted.append(orjson.loads(blob)["id"])
+        return result
+
+    def snapshot(self, table_name: str, fields: Optional[list[str]] = None) -> dict:
+        data = self.tables[table_name]
+        records = list(data.records())
+        if fields:
+            records = [{name: record.get(name) for name in fields} for record in records]
+        return {"table": table_name, "cursor_field": data.table.cursor_field, "records": records,
+                "deleted_ids": list(data.deleted_ids)}

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites (start an emulator process, drive its control API)."""
