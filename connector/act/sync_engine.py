@@ -79,7 +79,7 @@ class TableRun:
     children: list[ChildTable] = field(default_factory=list)
     rows: int = 0
     pages: int = 0
-    started: float = field(default_factory=time.monotonic)
+    started: float = 0.0
 
 
 @dataclass
@@ -108,6 +108,7 @@ def _window(run: TableRun, ctx: SyncContext, tracking: dict | None) -> Window | 
 def sync_table(run: TableRun, ctx: SyncContext) -> None:
     """One table's pass, from where the state says it stopped to an empty page."""
     spec, client = run.spec, ctx.client
+    run.started = time.monotonic()
     tracking = ctx.state.tracking(spec.name) or {}
     window = _window(run, ctx, tracking)
     after = tracking.get("keyset")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.connector.conftest import CORE_TABLES, Syncer
+from tests.connector.conftest import Syncer
 from tests.support.emulator import start_emulator
 from tests.support.warehouse import rows
 
