@@ -6,6 +6,8 @@ JSON line: rows, wall seconds, CPU seconds, peak RSS in MB.
   parsed with orjson, nothing else done with them.
 - connector: the connector's update() producing every operation with the SDK's row encoding (types from its
   schema()), into a sink that only counts: what a sync costs on Fivetran, without the local DuckDB writer.
+- connector-own: the same, with the SDK's `upsert` replaced by a no-op: what the connector's own work (HTTP,
+  parsing, flattening, paging, state) costs, to separate it from the SDK's per-cell encoding.
 """
 from __future__ import annotations
 
@@ -80,16 +82,21 @@ class CountingSink:
     def task(self, task) -> None: ...
 
 
-def connector(configuration: dict, state: dict, state_out: str | None) -> dict:
-    from fivetran_connector_sdk import Logging
+def connector(configuration: dict, state: dict, state_out: str | None, encode: bool = True) -> dict:
+    from fivetran_connector_sdk import Logging, Operations
     from fivetran_connector_sdk_cli import runtime, schema_processing
 
     import connector as entry
 
+    sink = CountingSink()
+    if not encode:
+        def count_only(table, data, **_):
+            sink.records += 1
+        Operations.upsert = staticmethod(count_only)
+
     Logging.LOG_LEVEL = Logging.Level.WARNING
     schema_processing.reset()
     schema_processing.process_tables(entry.schema(configuration), {})
-    sink = CountingSink()
     runtime.install(sink)
     entry.update(configuration, state)
     if state_out:
@@ -103,7 +110,10 @@ def main() -> None:
     state = json.loads(Path(sys.argv[3]).read_text()) if len(sys.argv) > 3 and sys.argv[3] != "-" else {}
     state_out = sys.argv[4] if len(sys.argv) > 4 else None
     wall, cpu = time.perf_counter(), _cpu()
-    result = raw(configuration) if mode == "raw" else connector(configuration, state, state_out)
+    if mode == "raw":
+        result = raw(configuration)
+    else:
+        result = connector(configuration, state, state_out, encode=(mode == "connector"))
     result.update(wall=time.perf_counter() - wall, cpu=_cpu() - cpu, peak_rss_mb=_peak_rss_mb())
     print(json.dumps(result))
 

@@ -8,7 +8,7 @@ Workloads:
   incremental  an incremental sync after 1% of the default dataset changed, against that full sync
   million      a full sync of 1,000,000 contacts, and peak RSS against 100,000 contacts (same batch_size)
 
-For each, raw and connector runs are interleaved (raw, connector, raw, connector, ...) in fresh processes
+For each, raw and connector runs are interleaved (raw, connector, connector-own, raw, ...) in fresh processes
 (benchmarks/bench_workers.py) and the medians are printed: wall seconds, rows/s, CPU seconds, peak RSS, and
 connector/raw. A full run through the SDK's runner into DuckDB is timed beside them. Nothing is asserted: the
 figures are the result (machines here are shared and noisy, so compare ratios from the same run).
@@ -77,13 +77,15 @@ def full_sync(repeat: int, records: dict | None, tables: str, label: str, debug:
     print(f"\n== {label}", flush=True)
     with start_emulator(records=records, startup_timeout=900) as emulator:
         config = connector_config(emulator, batch_size=10000, tables=tables, rate_limit_pause=0)
-        raw, conn = [], []
+        raw, conn, own = [], [], []
         for _ in range(repeat):
             raw.append(_worker("raw", config))
             conn.append(_worker("connector", config))
+            own.append(_worker("connector-own", config))
         raw_wall = _median(raw, "wall")
         print(_line("raw limit (1 session, parse only)", raw))
         print(_line("connector update() + SDK encoding", conn, raw_wall))
+        print(_line("connector, SDK upsert a no-op", own, raw_wall))
         if debug:
             wall = _debug_run(emulator, config)
             print(f"  {'SDK runner into DuckDB (1 run)':<34} {conn[0]['rows']:>9,} rows {wall:8.2f} s "
