@@ -86,9 +86,10 @@ def test_incremental_sync_reads_only_what_changed(syncer):
 def test_keyset_position_keeps_the_cursor_exactly_as_the_server_wrote_it(syncer):
     truth = {r["id"]: r["edited"] for r in syncer.emulator.control.snapshot("contacts", fields=["id", "edited"])["records"]}
     assert any(len(edited.rstrip("Z").partition(".")[2]) == 7 for edited in truth.values()), "7-digit fractions served"
-    result = syncer.sync(batch_size=10)
-    positions = [json.loads(line.split("checkpoint recorded: ", 1)[1])["table_batch_tracking"].get("contacts", {})
-                 for line in result.output.splitlines() if "checkpoint recorded: " in line]
+    result = syncer.sync(batch_size=10, tables="contacts")
+    decoder = json.JSONDecoder()
+    positions = [decoder.raw_decode(line.split("checkpoint recorded: ", 1)[1])[0]["table_batch_tracking"]
+                 .get("contacts", {}) for line in result.output.splitlines() if "checkpoint recorded: " in line]
     keysets = [p["keyset"] for p in positions if p.get("keyset")]
     assert len(keysets) >= 40
     for keyset in keysets:  # each saved position is a real record's id and its cursor, character for character
