@@ -2,5 +2,6 @@
 
 Run it with `act-emulator` or `python -m act_emulator` (see docs/emulator.md); tests start it through
 `tests/support/emulator.py`. Modules: cli (flags), app (ASGI assembly), api (Act! endpoints), auth (JWT), odata
-(query parser), store (indexed records), faults, ratelimit, control (the /_emulator/ API), clock, sqlorder.
+(query parser), store (indexed records), parents (child index), corruption (bad records on demand), faults,
+ratelimit, control (the /_emulator/ API), clock, sqlorder.
 """

@@ -2,7 +2,8 @@
 
 Tokens are HS256 JWTs signed with a per-process random secret, so a restarted emulator rejects old tokens just as
 a real server would after a key rotation. `expire_all` bumps a generation number carried in every token, which
-lets tests expire tokens instantly without waiting on the wall clock.
+lets tests expire tokens instantly without waiting on the wall clock. The most recent tokens are kept (GET
+/_emulator/tokens) so a security test can check that no part of one leaks into logs.
 """
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import binascii
 import hmac
 import secrets
 import time
+from collections import deque
 from typing import Optional
 
 import jwt
 
 ALGORITHM = "HS256"
+KEPT_TOKENS = 1000   # GET /_emulator/tokens lists at most this many, the most recent
 
 
 class AuthError(Exception):
@@ -35,6 +38,7 @@ class Authenticator:
         self.secret = secrets.token_bytes(32)
         self.generation = 0
         self.issued = 0
+        self.tokens: deque[str] = deque(maxlen=KEPT_TOKENS)   # so a security test can look for leaks in logs
 
     def authorize(self, authorization: Optional[str], database: Optional[str]) -> str:
         """A new JWT for good Basic credentials and database name; AuthError otherwise."""
@@ -57,7 +61,9 @@ class Authenticator:
         self.issued += 1
         claims = {"sub": self.username, "db": self.database, "iat": now, "exp": now + self.token_ttl,
                   "gen": self.generation, "jti": secrets.token_hex(8)}
-        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+        token = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+        self.tokens.append(token)
+        return token
 
     def check(self, authorization: Optional[str]) -> dict:
         """The claims of a valid Bearer token; AuthError when missing, tampered, expired or revoked."""

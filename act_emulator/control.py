@@ -1,7 +1,8 @@
 """The control API under /_emulator/ (only with --control): lets tests see the truth and change the world.
 
-Snapshot the data, mutate it, reset it, read stats, change settings, script faults, expire tokens and add custom
-fields, all as JSON. `/_emulator/` cannot clash with Act!'s own paths, which all live under the API prefix.
+Snapshot the data, mutate it, corrupt records, reset it, read stats, change settings, script faults, list or
+expire tokens and add custom fields, all as JSON. `/_emulator/` cannot clash with Act!'s own paths, which all live
+under the API prefix.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .corruption import KINDS as CORRUPTION_KINDS
 from .settings import parse_records
 from .tables import TABLES
 
@@ -79,6 +81,25 @@ async def mutate(request: Request) -> Response:
 
 
 @_guarded
+async def corrupt(request: Request) -> Response:
+    body = await _body(request)
+    unknown = set(body) - {"table", "kind", "count", "ids"}
+    if unknown:
+        raise ValueError(f"unknown corrupt key(s) {sorted(unknown)}")
+    table = body.get("table")
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
+    kind = body.get("kind")
+    if kind not in CORRUPTION_KINDS:
+        raise ValueError(f"unknown kind {kind!r}; kinds: {', '.join(CORRUPTION_KINDS)}")
+    ids = body.get("ids")
+    if ids is not None and not isinstance(ids, list):
+        raise ValueError("ids must be a list")
+    result = _emulator(request).store.corrupt(table, kind, int(body.get("count", 0)), ids)
+    return _json({"table": table, "kind": kind, **result})
+
+
+@_guarded
 async def reset(request: Request) -> Response:
     body = await _body(request)
     records = body.get("records")
@@ -127,6 +148,12 @@ async def expire_tokens(request: Request) -> Response:
 
 
 @_guarded
+async def tokens(request: Request) -> Response:
+    auth = _emulator(request).auth
+    return _json({"tokens": list(auth.tokens), "issued": auth.issued})
+
+
+@_guarded
 async def custom_fields(request: Request) -> Response:
     body = await _body(request)
     from .api import RECORD_TYPES
@@ -142,10 +169,12 @@ def routes() -> list[Route]:
     return [
         Route(PREFIX + "/snapshot/{table}", snapshot, methods=["GET"]),
         Route(PREFIX + "/mutate", mutate, methods=["POST"]),
+        Route(PREFIX + "/corrupt", corrupt, methods=["POST"]),
         Route(PREFIX + "/reset", reset, methods=["POST"]),
         Route(PREFIX + "/stats", stats, methods=["GET"]),
         Route(PREFIX + "/config", config, methods=["GET", "POST"]),
         Route(PREFIX + "/plan", plan, methods=["GET", "POST", "DELETE"]),
         Route(PREFIX + "/expire-tokens", expire_tokens, methods=["POST"]),
+        Route(PREFIX + "/tokens", tokens, methods=["GET"]),
         Route(PREFIX + "/custom-fields", custom_fields, methods=["POST"]),
     ]

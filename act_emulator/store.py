@@ -4,7 +4,10 @@ Each table keeps two parallel lists sorted by its index key - `(cursor ticks, SQ
 a last-edited cursor, `(0, id key)` for the others - and the orjson bytes of each record. The connector's page
 `(edited gt T or (edited eq T and id gt K)) and edited le U order by edited, id` is two bisects and one join of
 bytes, so its cost does not grow with the position in the table. Any other query decodes and scans (fine on small
-tables). Mutations move records in the index so it stays consistent.
+tables). Mutations move records in the index so it stays consistent. Child tables (opportunity products) also keep
+parent id -> child ids, so /api/opportunities/{id}/products costs O(children), not a scan. A corrupted record
+(control API) is a `ServedBlob`: the bad bytes it is served as, carrying the real record's bytes, which the index,
+filters, snapshots and edits use (see corruption.py).
 """
 from __future__ import annotations
 
@@ -16,11 +19,13 @@ from typing import Iterator, Optional
 
 import orjson
 
-from . import custom_fields
+from . import corruption, custom_fields
 from . import generator as generator_module
 from .clock import Clock
+from .corruption import ServedBlob, clean, served_record
 from .dotnet_time import format_ticks, parse_ticks
 from .odata import AndNode, CmpNode, OrNode, Query
+from .parents import ParentIndex
 from .sqlorder import MAX_GUID_KEY, MIN_GUID_KEY, guid_sort_key
 from .tables import TABLES, EmulatedTable
 
@@ -101,6 +106,9 @@ class TableData:
         self.blobs: list[bytes] = []
         self.key_of: dict[object, tuple] = {}
         self.deleted_ids: list = []
+        self.corrupted: dict[object, str] = {}       # norm id -> corruption kind, sticky across edits
+        link = PARENT_LINK.get(table.parent or "")
+        self.parents = ParentIndex(link) if link else None
         self.min_key = (NO_CURSOR, -float("inf")) if table.id_type == "int" else (NO_CURSOR, MIN_GUID_KEY)
         self.max_id = float("inf") if table.id_type == "int" else MAX_GUID_KEY
         self.min_id = -float("inf") if table.id_type == "int" else MIN_GUID_KEY
@@ -127,7 +135,10 @@ class TableData:
             for record in records:
                 key = self.key_for(record)
                 pairs.append((key, serialise(record)))
-                self.key_of[record["id"] if is_int else record["id"].lower()] = key
+                norm = record["id"] if is_int else record["id"].lower()
+                self.key_of[norm] = key
+                if self.parents is not None:
+                    self.parents.add(norm, record)
             pairs.sort(key=lambda pair: pair[0])
         finally:
             gc.enable()
@@ -141,17 +152,37 @@ class TableData:
         return bisect_left(self.keys, key)
 
     def get_blob(self, norm_id) -> Optional[bytes]:
+        """The bytes served for a record (corrupted ones included); None when absent."""
         pos = self.position(norm_id)
         return None if pos is None else self.blobs[pos]
 
-    def put(self, record: dict) -> None:
+    def get_record(self, norm_id) -> Optional[dict]:
+        """The real record (its truth, even when it is served corrupted); None when absent."""
+        blob = self.get_blob(norm_id)
+        return None if blob is None else orjson.loads(clean(blob))
+
+    def put(self, record: dict, kind: Optional[str] = None) -> list[str]:
+        """Insert or replace a record; served corrupted by `kind`, or by the kind it already has (corruption
+        sticks until the record is deleted). Returns the properties the corruption spoiled."""
         norm = normalise_id(self.table, record["id"])
         self.remove(norm, tombstone=False)
+        kind = kind or self.corrupted.get(norm)
+        spoiled: list[str] = []
+        if kind is None:
+            blob = serialise(record)
+        else:
+            record, served, spoiled = corruption.apply(self.table, kind, record)
+            blob = ServedBlob(served)
+            blob.clean, blob.kind = serialise(record), kind
+            self.corrupted[norm] = kind
         key = self.key_for(record)
         pos = bisect_left(self.keys, key)
         self.keys.insert(pos, key)
-        self.blobs.insert(pos, serialise(record))
+        self.blobs.insert(pos, blob)
         self.key_of[norm] = key
+        if self.parents is not None:
+            self.parents.add(norm, record)
+        return spoiled
 
     def remove(self, norm_id, tombstone: bool = True) -> bool:
         pos = self.position(norm_id)
@@ -160,9 +191,18 @@ class TableData:
         del self.keys[pos]
         del self.blobs[pos]
         del self.key_of[norm_id]
+        if self.parents is not None:
+            self.parents.discard(norm_id)
         if tombstone:
             self.deleted_ids.append(norm_id)
+            self.corrupted.pop(norm_id, None)
         return True
+
+    def child_blobs(self, parent_id: str, lo: int, hi: int) -> list:
+        """Blobs of the parent's children within positions [lo, hi), in index order: O(children * log n)."""
+        keys = self.keys
+        positions = sorted(bisect_left(keys, self.key_of[child]) for child in self.parents.of(parent_id))
+        return [self.blobs[pos] for pos in positions if lo <= pos < hi]
 
     def max_cursor(self) -> int:
         return max((key[0] for key in self.keys[-1:]), default=NO_CURSOR)
@@ -250,35 +290,36 @@ class TableData:
     def query(self, query: Query, limit: Optional[int], parent_id=None) -> "JsonArray | bytes":
         """The JSON array answering `query`; `limit` is the page cap (min of $top and --max-page-size)."""
         lo, hi, residual = self.index_range(query)
+        blobs = self.blobs
+        if parent_id is not None:      # only the parent's children, from the parent index
+            blobs = self.child_blobs(parent_id, lo, hi)
+            lo, hi = 0, len(blobs)
         ascending = self.index_order(query)
         skip = query.skip
-        link = PARENT_LINK.get(self.table.parent or "")
-        if parent_id is not None:
-            residual = [_ParentMatch(link, parent_id)] + residual
         if ascending is not None and not residual and query.select is None:
             if ascending:
                 start = min(lo + skip, hi)
                 end = hi if limit is None else min(hi, start + limit)
-                return JsonArray(self.blobs[start:end])
+                return JsonArray(blobs[start:end])
             end = max(hi - skip, lo)
             start = lo if limit is None else max(lo, end - limit)
-            return JsonArray(self.blobs[start:end][::-1])
+            return JsonArray(blobs[start:end][::-1])
         if ascending is not None:
             positions = range(lo, hi) if ascending else range(hi - 1, lo - 1, -1)
             out = []
             wanted = None if limit is None else skip + limit
             for pos in positions:
-                record = orjson.loads(self.blobs[pos])
+                record = orjson.loads(clean(blobs[pos]))   # filters see the real values, as SQL Server would
                 if all(node.eval(record) is True for node in residual):
-                    out.append((record, self.blobs[pos]))
+                    out.append((record, blobs[pos]))
                     if wanted is not None and len(out) >= wanted:
                         break
             return self.render(out[skip:], query)
         items = []
         for pos in range(lo, hi):
-            record = orjson.loads(self.blobs[pos])
+            record = orjson.loads(clean(blobs[pos]))
             if all(node.eval(record) is True for node in residual):
-                items.append((record, self.blobs[pos]))
+                items.append((record, blobs[pos]))
         query.sort(items, lambda item: item[0])
         items = items[skip:] if limit is None else items[skip:skip + limit]
         return self.render(items, query)
@@ -287,22 +328,13 @@ class TableData:
     def render(items: list, query: Query) -> "JsonArray | bytes":
         if query.select is None:
             return JsonArray([blob for _, blob in items])
-        return orjson.dumps([query.project(record) for record, _ in items])
+        return orjson.dumps([query.project(served_record(blob) if type(blob) is ServedBlob else record)
+                             for record, blob in items])
 
     def records(self) -> Iterator[dict]:
+        """The real records in index order (corrupted ones as they truly are)."""
         for blob in self.blobs:
-            yield orjson.loads(blob)
-
-
-@dataclass
-class _ParentMatch:
-    """Child collections (/api/opportunities/{id}/products) keep only the parent's records."""
-    link: str
-    parent_id: str
-
-    def eval(self, record: dict) -> bool:
-        value = record.get(self.link)
-        return isinstance(value, str) and value.lower() == self.parent_id
+            yield orjson.loads(clean(blob))
 
 
 # ----------------------------------------------------------------------------------------------- the database
@@ -394,10 +426,10 @@ class Store:
         else:
             to_edit, to_delete = chosen[:edit], chosen[edit:edit + delete]
         for norm in to_edit:
-            blob = data.get_blob(norm)
-            if blob is None:
+            current = data.get_record(norm)
+            if current is None:
                 continue
-            record = self.generator.edited_record(table_name, orjson.loads(blob), stamp())
+            record = self.generator.edited_record(table_name, current, stamp())
             data.put(self._with_custom_values(table, record, rng))
             result.edited.append(record["id"])
         for _ in range(insert):
@@ -405,16 +437,47 @@ class Store:
             data.put(self._with_custom_values(table, record, rng))
             result.inserted.append(record["id"])
         for norm in to_delete:
-            blob = data.get_blob(norm)
-            if blob is not None:
+            current = data.get_record(norm)
+            if current is not None:
                 data.remove(norm)
-                result.deleted.append(orjson.loads(blob)["id"])
+                result.deleted.append(current["id"])
         return result
+
+    def corrupt(self, table_name: str, kind: str, count: int = 0, ids: Optional[list] = None) -> dict:
+        """Serve `ids` (or `count` records of a seeded choice among those not yet corrupted) corrupted by `kind` from
+        now on, each with its cursor stamped now so an incremental sync picks it up.
+        Returns {"corrupted": [ids], "fields": [the properties spoiled]}."""
+        table = TABLES[table_name]
+        data = self.tables[table_name]
+        corruption.check(table, kind)
+        self.mutations += 1
+        if ids:
+            chosen = [normalise_id(table, i) for i in ids]
+            missing = [i for i, norm in zip(ids, chosen) if norm not in data.key_of]
+            if missing:
+                raise ValueError(f"no {table_name} record with id(s) {missing}")
+        else:
+            rng = random.Random(f"{self.seed}/{table_name}/corrupt/{self.mutations}")
+            pool = [norm for norm in data.key_of if norm not in data.corrupted]   # a fresh record each time
+            chosen = rng.sample(pool, min(len(pool), int(count)))
+        done, fields = [], []
+        for norm in chosen:
+            record = data.get_record(norm)
+            if table.cursor_field:
+                stamp = format_ticks(self.clock.stamp())
+                for name in corruption.cursor_fields(table):
+                    if name in record:
+                        record[name] = stamp
+            fields = data.put(record, kind)
+            done.append(record["id"])
+        return {"corrupted": done, "fields": fields}
 
     def snapshot(self, table_name: str, fields: Optional[list[str]] = None) -> dict:
         data = self.tables[table_name]
         records = list(data.records())
         if fields:
             records = [{name: record.get(name) for name in fields} for record in records]
+        corrupted = {orjson.loads(blob.clean)["id"]: blob.kind for blob in data.blobs if type(blob) is ServedBlob}
         return {"table": table_name, "cursor_field": data.table.cursor_field, "records": records,
-                "deleted_ids": list(data.deleted_ids)}
+                "deleted_ids": list(data.deleted_ids), "corrupted": corrupted,
+                "served_without_id": [i for i, kind in corrupted.items() if kind == "missing-id"]}

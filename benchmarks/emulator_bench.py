@@ -1,12 +1,14 @@
-"""Emulator benchmark: is the connector's keyset page as cheap at the end of a big table as at the start, and how
-fast does one keep-alive client receive contacts?
+"""Emulator benchmark: is the connector's keyset page as cheap at the end of a big table as at the start, how
+fast does one keep-alive client receive contacts, and how long does a tiny keep-alive request take?
 
     .venv/bin/python benchmarks/emulator_bench.py                 # 1,000,000 contacts (about 2-3 minutes to generate)
     .venv/bin/python benchmarks/emulator_bench.py --records 100000
 
 Prints (1) ms/page of the keyset walk for the first 10 and the last 10 pages (pages of --page-size, and of 100 to
 show the server's own cost without the transfer), with the end/start ratio, and (2) contacts/s and bytes/s served
-to one `requests.Session` over a whole keyset walk, each page fetched and parsed with orjson. Figures only.
+to one `requests.Session` over a whole keyset walk, each page fetched and parsed with orjson, and (3) the median
+latency of a tiny request (`/api/task-types`) on a keep-alive connection: about a millisecond; ~40 ms means Nagle
+plus delayed ACK are back (TCP_NODELAY lost on the listening socket). Figures only.
 """
 from __future__ import annotations
 
@@ -103,6 +105,21 @@ def throughput(session, url, size: int, parse: bool = True) -> int:
     return nbytes
 
 
+def keepalive_latency(session, base_url: str, runs: int = 50) -> None:
+    """Median ms of a tiny GET on one keep-alive connection (after a warm-up)."""
+    url = base_url + "/api/task-types"
+    for _ in range(5):
+        session.get(url, timeout=30).raise_for_status()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        session.get(url, timeout=30).raise_for_status()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    print(f"  GET /api/task-types x{runs}: median {statistics.median(times):.2f} ms, "
+          f"p90 {times[int(runs * 0.9) - 1]:.2f} ms, max {times[-1]:.2f} ms")
+
+
 def rss_mb(pid: int) -> float | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -116,7 +133,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000, help="contacts in the table (default 1,000,000)")
     parser.add_argument("--page-size", type=int, default=10_000, help="connector page size (default 10,000)")
     args = parser.parse_args()
-    counts = {name: 0 for name in TABLES} | {"contacts": args.records, "users": 15, "companies": 500}
+    counts = {name: 0 for name in TABLES} | {"contacts": args.records, "users": 15, "companies": 500,
+                                             "activity_types": 12}
     print(f"starting the emulator with {args.records:,} contacts ...", flush=True)
     started = time.perf_counter()
     with start_emulator(records=counts, startup_timeout=3600, log_level="error") as emu:
@@ -134,6 +152,8 @@ def main() -> None:
         if rss:
             print(f"  emulator memory: {rss:,.0f} MB resident for {served / 2**20:,.0f} MB of served JSON "
                   f"({rss * 2**20 / served:.2f}x)")
+        print("(3) latency of a tiny request on a keep-alive connection")
+        keepalive_latency(session, emu.base_url)
         print(f"  (load average while measuring: {', '.join(f'{x:.2f}' for x in os.getloadavg())})")
 
 

@@ -8,9 +8,12 @@ from fivetran_connector_sdk import Logging as log
 from .client import ActApiError, ActClient
 from .naming import CustomFieldNames
 
-# Act! field data types (as the metadata's `dataType`/`type`/`columnType` name them) → SDK column types.
+# Act! field types → SDK column types. The metadata's `type` is the .NET type (String, Int32, Decimal, DateTime,
+# Boolean) and is read first; `dataType` is the Act! field type (Character, Number, Currency, Date, YesNo, ...).
 ACT_FIELD_TYPES = {
+    "string": "STRING", "character": "STRING", "memo": "STRING",
     "date": "UTC_DATETIME", "datetime": "UTC_DATETIME", "date/time": "UTC_DATETIME", "datetimeoffset": "UTC_DATETIME",
+    "annualevent": "UTC_DATETIME",
     "number": "DOUBLE", "decimal": "DOUBLE", "currency": "DOUBLE", "percent": "DOUBLE", "double": "DOUBLE",
     "float": "DOUBLE", "numeric": "DOUBLE", "money": "DOUBLE",
     "integer": "LONG", "int": "LONG", "long": "LONG", "int32": "LONG", "int64": "LONG",
@@ -20,7 +23,7 @@ ACT_FIELD_TYPES = {
 
 def sdk_type(column: dict) -> str:
     """The column type for one metadata entry; text for anything not numeric, boolean or a date."""
-    for key in ("dataType", "type", "columnType"):
+    for key in ("type", "dataType"):
         value = column.get(key)
         if isinstance(value, str) and value.strip().lower() in ACT_FIELD_TYPES:
             return ACT_FIELD_TYPES[value.strip().lower()]

@@ -147,3 +147,24 @@ def test_control_rejects_bad_input(emu):
                  lambda: emu.control.snapshot("nope")):
         with pytest.raises(RuntimeError):
             call()
+
+
+def test_tokens_lists_issued_jwts_most_recent_last(emu):
+    first, second = emu.token(), emu.token()
+    tokens = emu.control.tokens()
+    assert tokens[-2:] == [first, second]
+    assert all(token.count(".") == 2 for token in tokens)       # whole JWTs: header.payload.signature
+    raw = requests.get(emu.root_url + "/_emulator/tokens", timeout=10).json()
+    assert raw["tokens"] == tokens and raw["issued"] >= 2
+    emu.control.reset()                                          # tokens stay valid, and listed, across a reset
+    assert emu.control.tokens()[-2:] == [first, second]
+    assert requests.get(emu.base_url + "/api/tokens", headers={"Authorization": "Bearer " + second},
+                        timeout=10).status_code == 404           # not part of the Act! API
+
+
+def test_tokens_kept_are_capped():
+    from act_emulator.auth import KEPT_TOKENS, Authenticator
+    auth = Authenticator("u", "p", "db")
+    basic = "Basic " + __import__("base64").b64encode(b"u:p").decode()
+    issued = [auth.authorize(basic, "db") for _ in range(KEPT_TOKENS + 5)]
+    assert list(auth.tokens) == issued[-KEPT_TOKENS:] and auth.issued == KEPT_TOKENS + 5

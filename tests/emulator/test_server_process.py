@@ -71,3 +71,19 @@ def test_https(tmp_path):
         with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
             requests.get(emu.base_url + "/api/contacts", verify=str(ca_file), timeout=10,
                          headers={"Authorization": "Bearer " + token}).content
+
+
+def test_listening_socket_disables_nagle():
+    """Accepted connections inherit TCP_NODELAY: without it a keep-alive response stalls ~40 ms (Nagle waiting
+    for the client's delayed ACK)."""
+    import socket
+    from act_emulator.cli import _listen
+    server = _listen("127.0.0.1", 0)
+    try:
+        client = socket.create_connection(server.getsockname(), timeout=5)
+        accepted, _ = server.accept()
+        with client, accepted:
+            assert server.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        server.close()

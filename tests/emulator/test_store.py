@@ -1,8 +1,10 @@
 """The indexed store in-process: keyset pages from the index equal a brute-force SQL-ordered scan, before and
-after mutations (edits move records, inserts and deletes keep the index consistent)."""
+after mutations (edits move records, inserts and deletes keep the index consistent); the opportunity products of
+each opportunity, from the parent index, equal a scan of the whole table across every kind of mutation."""
 import orjson
 import pytest
 
+from act_emulator.corruption import clean, served_record
 from act_emulator.dotnet_time import format_ticks, parse_ticks
 from act_emulator.odata import parse_query
 from act_emulator.sqlorder import guid_sort_key
@@ -102,3 +104,64 @@ def test_mutations_keep_index_consistent():
     # an edit moves the record to the end of the cursor order
     assert after[-4]["id"] in edited.edited or after[-1]["id"] in inserted.inserted
     assert format_ticks(parse_ticks(after[-1]["edited"])) == after[-1]["edited"]
+
+
+# ------------------------------------------------------------------- opportunity products: the per-parent index
+CHILD_COUNTS = {name: 0 for name in TABLES} | {"opportunities": 25, "products": 20, "opportunity_products": 150,
+                                               "users": 3}
+CHILD_OPTIONS = [{}, {"orderby": "edited desc,id desc", "top": "2"}, {"filter": "quantity gt 5", "orderby": "name",
+                 "skip": "1"}, {"select": "id,quantity", "orderby": "edited,id"},
+                 {"filter": "edited ge 2018-01-01 and edited le 2099-01-01", "orderby": "edited asc,id asc",
+                  "top": "3"}]
+
+
+def children(store, parent, **options):
+    """GET /api/opportunities/{parent}/products as the endpoint answers it (from the parent index)."""
+    table = TABLES["opportunity_products"]
+    query = parse_query([("$" + k, v) for k, v in options.items()], table.definition, table.id_type)
+    return orjson.loads(bytes(store.tables["opportunity_products"].query(query, query.top, parent.lower())))
+
+
+def children_by_scan(store, parent, **options):
+    """The same page from a scan of the whole table, the parent as an ordinary filter condition."""
+    condition = f"opportunityID eq {parent}"
+    options = dict(options, filter=f"{condition} and ({options['filter']})" if "filter" in options else condition)
+    return page(store, "opportunity_products", **options)
+
+
+def assert_children_right(store):
+    """Every opportunity's children (and a deleted or unknown one's) are exactly the records linking to it, in index
+    order; OData options apply to the child list the way they apply to the whole table."""
+    data = store.tables["opportunity_products"]
+    expected: dict = {}
+    for blob in data.blobs:                                # served form, grouped by the real parent
+        expected.setdefault(orjson.loads(clean(blob))["opportunityID"].lower(), []).append(served_record(blob))
+    parents = {r["id"] for r in store.tables["opportunities"].records()} | set(expected)
+    parents.add("00000000-0000-4000-8000-000000000000")   # no such opportunity: no children
+    for parent in parents:
+        assert children(store, parent) == expected.get(parent.lower(), []), parent
+    busiest = sorted(expected, key=lambda parent: -len(expected[parent]))[:4]
+    for parent in busiest + ["00000000-0000-4000-8000-000000000000"]:
+        for options in CHILD_OPTIONS:
+            assert children(store, parent, **options) == children_by_scan(store, parent, **options), (parent, options)
+
+
+def test_parent_index_follows_mutations():
+    store = Store(seed=5, counts=CHILD_COUNTS)
+    assert_children_right(store)
+    assert max(len(children(store, r["id"])) for r in store.tables["opportunities"].records()) > 3
+    store.mutate("opportunity_products", edit=30, insert=20, delete=15)
+    assert_children_right(store)
+    store.mutate("opportunities", edit=10, insert=3, delete=5)
+    assert_children_right(store)
+    data = store.tables["opportunity_products"]
+    moved = next(data.records())                           # an edit that moves a child to another opportunity
+    target = next(r["id"] for r in store.tables["opportunities"].records() if r["id"] != moved["opportunityID"])
+    data.put(dict(moved, opportunityID=target.upper()))
+    assert moved["id"] in [r["id"] for r in children(store, target)]
+    assert moved["id"] not in [r["id"] for r in children(store, moved["opportunityID"])]
+    store.mutate("opportunity_products", delete=1, ids=[moved["id"]])
+    store.corrupt("opportunity_products", "missing-id", 2)  # served without their id, still under their parent
+    assert_children_right(store)
+    store.reset(5, CHILD_COUNTS)
+    assert_children_right(store)

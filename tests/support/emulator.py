@@ -59,7 +59,8 @@ class EmulatorControl:
         return response.json()
 
     def snapshot(self, table: str, fields: Optional[list[str]] = None) -> dict:
-        """{"table", "cursor_field", "records": [...], "deleted_ids": [...]}: the truth now."""
+        """{"table", "cursor_field", "records": [...], "deleted_ids": [...], "corrupted": {id: kind},
+        "served_without_id": [...]}: the truth now."""
         params = {"fields": ",".join(fields)} if fields else None
         return self._call("GET", f"/snapshot/{table}", params=params)
 
@@ -70,6 +71,15 @@ class EmulatorControl:
         if ids:
             body["ids"] = list(ids)
         return self._call("POST", "/mutate", json=body)
+
+    def corrupt(self, table: str, kind: str, count: int = 1, ids: Optional[list] = None) -> dict:
+        """Serve `ids` (or `count` seeded-chosen records) corrupted from now on, cursor stamped now; kind is one of
+        missing-id, missing-cursor, extra-field, wrong-type, non-utf8, huge-text.
+        Returns {"table", "kind", "corrupted": [ids], "fields": [properties spoiled]}."""
+        body: dict = {"table": table, "kind": kind, "count": count}
+        if ids:
+            body["ids"] = list(ids)
+        return self._call("POST", "/corrupt", json=body)
 
     def reset(self, seed: Optional[int] = None, records: Optional[dict | str] = None) -> dict:
         """Regenerate the data (same seed unless given) and clear stats, plans and deleted ids."""
@@ -97,6 +107,10 @@ class EmulatorControl:
 
     def expire_tokens(self) -> dict:
         return self._call("POST", "/expire-tokens")
+
+    def tokens(self) -> list[str]:
+        """The JWTs /authorize issued so far, oldest first (the most recent 1,000): for scanning logs for leaks."""
+        return self._call("GET", "/tokens")["tokens"]
 
     def add_custom_field(self, record_type: str, name: str, type: str = "Character") -> dict:
         """Add a custom field definition; returns its MetaData.Schema.Column."""
