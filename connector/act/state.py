@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import threading
 
+from .id_sketch import IdSketch
 from .timestamps import parse_timestamp
 
 STATE_VERSION = 2
@@ -97,7 +98,26 @@ def migrate_state(raw) -> tuple[dict, list[str]]:
             if keyset.get("cursor") is not None:
                 _check_timestamp(keyset["cursor"], f"table_batch_tracking.{table}.keyset.cursor")
     _check_mapping(state.setdefault("custom_field_columns", {}), "custom_field_columns")
+    for table, entry in _check_mapping(state.get("reconciliation"), "reconciliation").items():
+        _check_reconciliation(table, _check_mapping(entry, f"reconciliation.{table}"))
     return state, notes
+
+
+def _check_reconciliation(table: str, entry: dict) -> None:
+    where = f"reconciliation.{table}"
+    sketches = [(f"{where}.sketch", entry.get("sketch"))]
+    walk = _check_mapping(entry.get("walk"), f"{where}.walk")
+    sketches += [(f"{where}.walk.{key}", walk.get(key)) for key in ("all", "old") if walk]
+    for name, text in sketches:
+        if text is None:
+            continue
+        try:
+            IdSketch.loads(text)
+        except (ValueError, TypeError, AttributeError):
+            raise StateError(f"Saved state is corrupted: {name} is not an id sketch. Delete the '{where}' entry from "
+                             f"the state (the next delete check starts afresh) or reset the connection's state") from None
+    if entry.get("as_of") is not None:
+        _check_timestamp(entry["as_of"], f"{where}.as_of")
 
 
 class SyncState:

@@ -19,6 +19,7 @@ from fivetran_connector_sdk import Operations as op
 from .client import ActClient
 from .keyset import Window, last_position, page_query
 from .links import LinkEmitter
+from .reconcile import reconcile_table
 from .records import RecordFlattener
 from .state import SyncState
 from .tables import TableSpec
@@ -77,6 +78,7 @@ class TableRun:
     flattener: RecordFlattener
     links: LinkEmitter | None = None
     children: list[ChildTable] = field(default_factory=list)
+    reconcile: bool = False  # run the delete check after the pass (reconcile.py)
     rows: int = 0
     pages: int = 0
     started: float = 0.0
@@ -231,8 +233,13 @@ def run_tables(runs: list[TableRun], ctx: SyncContext, parallel: int) -> None:
     """Runs every table's pass; one table failing does not stop the others (their progress is checkpointed),
     but the sync then fails with every failing table named."""
     failures: dict[str, BaseException] = {}
+    def table_job(run: TableRun) -> None:
+        sync_table(run, ctx)
+        if run.reconcile:
+            reconcile_table(run.spec, run.path, ctx)
+
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="act-table") as tables:
-        futures = {tables.submit(sync_table, run, ctx): run for run in runs}
+        futures = {tables.submit(table_job, run): run for run in runs}
         for future, run in futures.items():
             error = future.exception()
             if error is not None:

@@ -32,11 +32,17 @@ class TableSpec:
     record_type: Optional[str] = None   # Act! record type whose custom fields it carries (metadata endpoint)
     default_enabled: bool = True
     parent_table: Optional[str] = None  # served per parent record: {parent id} in the path
+    created_field: Optional[str] = "created"  # creation timestamp (reconciliation ignores ids created since)
     links: tuple[LinkSpec, ...] = field(default=())
 
     @property
     def incremental(self) -> bool:
         return self.cursor_field is not None
+
+    @property
+    def reconcilable(self) -> bool:
+        """Deletes are found for incremental top-level tables with GUID ids (full tables are small: see sync_engine)."""
+        return self.incremental and self.id_type == "guid" and self.parent_table is None
 
 
 def _links(parent: str, parent_key: str, *arrays: tuple[str, str, str]) -> tuple[LinkSpec, ...]:
@@ -66,13 +72,14 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
               record_type="Opportunity", links=_OPPORTUNITY_LINKS),
     TableSpec("activities", "Activities.ActivityOccurrence", "/api/tasks", "/api/activities", "edited",
               links=_ACTIVITY_LINKS),
-    TableSpec("activity_types", "TaskTypes.TaskType", "/api/task-types", "/api/activity-types", None, id_type="int"),
-    TableSpec("products", "Products.Product", "/api/Products", None, "editDate"),
+    TableSpec("activity_types", "TaskTypes.TaskType", "/api/task-types", "/api/activity-types", None, id_type="int",
+              created_field=None),
+    TableSpec("products", "Products.Product", "/api/Products", None, "editDate", created_field="createDate"),
     # Beyond the original design: off unless selected.
     TableSpec("groups", "Groups.Group", "/api/groups", None, "edited", record_type="Group", default_enabled=False),
     TableSpec("notes", "Notes.Note", "/api/notes", None, "edited", default_enabled=False),
     TableSpec("histories", "Histories.History", "/api/History", None, "edited", default_enabled=False),
-    TableSpec("users", "Users.UserInfo", "/api/users", None, None, default_enabled=False),
+    TableSpec("users", "Users.UserInfo", "/api/users", None, None, default_enabled=False, created_field=None),
     TableSpec("opportunity_products", "Opportunities.OpportunityProduct",
               "/api/opportunities/{parent_id}/products", None, None, record_type="Product",
               default_enabled=False, parent_table="opportunities"),

@@ -17,6 +17,8 @@ from .client import ActApiError, ActClient
 from .config import ConfigurationError, ConnectorConfig, parse_configuration
 from .custom_fields import custom_field_types_for, names_for
 from .links import LinkEmitter
+from .reconcile import SECTION as RECONCILIATION
+from .reconcile import is_due
 from .records import RecordFlattener
 from .state import StateError, SyncState, migrate_state
 from .sync_engine import ChildTable, EmptyResultGuard, SyncContext, SyncFailed, TableRun, run_tables
@@ -73,14 +75,16 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
             types = custom_types.get(spec.name, {})
             return RecordFlattener(spec.model, names_for(types), types)
 
+        reconciliation = sync_state.section(RECONCILIATION)
         runs = []
         for spec in specs:
             if spec.parent_table:
                 continue  # read with its parent
             links = [link for link in spec.links if link.table in config.tables]
             children = [ChildTable(child, flattener(child)) for child in specs if child.parent_table == spec.name]
+            reconcile = spec.reconcilable and is_due(reconciliation.get(spec.name, {}), config.delete_reconciliation_hours)
             runs.append(TableRun(spec=spec, path=path_for(spec, generation), flattener=flattener(spec),
-                                 links=LinkEmitter(links) if links else None, children=children))
+                                 links=LinkEmitter(links) if links else None, children=children, reconcile=reconcile))
         log.info(f"sync of {', '.join(config.tables)} from {config.base_url} up to server time {upper_bound}")
         with ThreadPoolExecutor(max_workers=max(1, config.parallel_tables), thread_name_prefix="act-prefetch") as prefetch:
             context = SyncContext(client=client, state=sync_state, batch_size=config.batch_size,
