@@ -106,3 +106,20 @@ def test_legacy_and_current_servers_both_sync_activities(project, tmp_path):
             assert f"Act! Web API generation: {generation}" in result.output
             syncer.assert_clean(f"{generation} API paths ({path})")
             assert len(rows(project, "activity_types")) == 12
+
+
+def test_many_empty_full_reads_fail_the_sync_with_the_fail_safe_message(project):
+    with start_emulator(records="none") as emulator:
+        syncer = Syncer(project, emulator)
+        result = syncer.sync(expect_success=False)
+        assert not result.succeeded
+        assert "Too many empty results: check API connectivity and authentication" in result.output
+
+
+def test_one_empty_table_is_not_an_alarm(project):
+    with start_emulator(records={"contacts": 40, "companies": 0, "opportunities": 30, "activities": 30,
+                                 "products": 10, "activity_types": 12}) as emulator:
+        syncer = Syncer(project, emulator)
+        result = syncer.sync()
+        assert "companies: a full read returned no records" in result.output
+        syncer.assert_clean("one table empty on the first sync")
