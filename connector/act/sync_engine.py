@@ -94,7 +94,6 @@ class SyncContext:
     sync_upper_bound: str           # the server's clock when this sync started
     guard: EmptyResultGuard
     prefetch: ThreadPoolExecutor
-    checkpoint_every_page: bool = True
 
 
 def _window(run: TableRun, ctx: SyncContext, tracking: dict | None) -> Window | None:

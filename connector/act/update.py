@@ -46,6 +46,26 @@ def _fail(message: str) -> SyncFailed:
     return SyncFailed(message)
 
 
+def build_runs(config: ConnectorConfig, specs: list[TableSpec], generation: str,
+               custom_types: dict[str, dict[str, str]], sync_state: SyncState) -> list[TableRun]:
+    """One TableRun per selected top-level table, with its child collection, link tables and delete check."""
+    def flattener(spec: TableSpec) -> RecordFlattener:
+        types = custom_types.get(spec.name, {})
+        return RecordFlattener(spec.model, names_for(types), types)
+
+    reconciliation = sync_state.section(RECONCILIATION)
+    runs = []
+    for spec in specs:
+        if spec.parent_table:
+            continue  # read with its parent
+        links = [link for link in spec.links if link.table in config.tables]
+        children = [ChildTable(child, flattener(child)) for child in specs if child.parent_table == spec.name]
+        reconcile = spec.reconcilable and is_due(reconciliation.get(spec.name, {}), config.delete_reconciliation_hours)
+        runs.append(TableRun(spec=spec, path=path_for(spec, generation), flattener=flattener(spec),
+                             links=LinkEmitter(links) if links else None, children=children, reconcile=reconcile))
+    return runs
+
+
 def run_update(configuration: dict, state: dict, retry_base_seconds: float | None = None) -> None:
     try:
         config = parse_configuration(configuration)
@@ -61,32 +81,18 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
     client = ActClient(config, RETRY_BASE_SECONDS if retry_base_seconds is None else retry_base_seconds)
     started = time.monotonic()
     try:
+        specs = selected_specs(config)
         try:
             client.authenticate()
+            generation = detect_generation(client, specs, config.api_generation)
         except AuthenticationError as error:
             raise _fail(str(error)) from None
         except ActApiError as error:
-            raise _fail(f"Cannot reach the Act! server: {error}") from None
-        specs = selected_specs(config)
-        generation = detect_generation(client, specs, config.api_generation)
+            raise _fail(f"Cannot start the sync: {error}") from None
         upper_bound = server_clock(client)
-        custom_types = custom_field_types_for(client, specs)
-        def flattener(spec: TableSpec) -> RecordFlattener:
-            types = custom_types.get(spec.name, {})
-            return RecordFlattener(spec.model, names_for(types), types)
-
-        reconciliation = sync_state.section(RECONCILIATION)
-        runs = []
-        for spec in specs:
-            if spec.parent_table:
-                continue  # read with its parent
-            links = [link for link in spec.links if link.table in config.tables]
-            children = [ChildTable(child, flattener(child)) for child in specs if child.parent_table == spec.name]
-            reconcile = spec.reconcilable and is_due(reconciliation.get(spec.name, {}), config.delete_reconciliation_hours)
-            runs.append(TableRun(spec=spec, path=path_for(spec, generation), flattener=flattener(spec),
-                                 links=LinkEmitter(links) if links else None, children=children, reconcile=reconcile))
+        runs = build_runs(config, specs, generation, custom_field_types_for(client, specs), sync_state)
         log.info(f"sync of {', '.join(config.tables)} from {config.base_url} up to server time {upper_bound}")
-        with ThreadPoolExecutor(max_workers=max(1, config.parallel_tables), thread_name_prefix="act-prefetch") as prefetch:
+        with ThreadPoolExecutor(max_workers=config.parallel_tables, thread_name_prefix="act-prefetch") as prefetch:
             context = SyncContext(client=client, state=sync_state, batch_size=config.batch_size,
                                   default_start=config.default_start_date,
                                   overlap_seconds=config.cursor_overlap_seconds, sync_upper_bound=upper_bound,
@@ -94,7 +100,5 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
             run_tables(runs, context, config.parallel_tables)
         op.checkpoint(sync_state.snapshot())
         log.info(f"sync complete in {time.monotonic() - started:.1f}s, {client.requests_sent} requests")
-    except AuthenticationError as error:
-        raise _fail(str(error)) from None
     finally:
         client.close()
