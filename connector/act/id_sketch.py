@@ -14,12 +14,13 @@ import uuid
 
 CELLS = 150          # decodes up to ~100 ids of difference per reconciliation, per table
 HASHES = 3
-_CELL = struct.Struct("<iQQQ")  # count, key (low 64, high 64 bits), checksum
+KEY_BYTES = 16       # a GUID; a link (parent GUID, linked GUID) is 32
+_HEAD = struct.Struct("<iQ")  # count, checksum; the key's bytes follow
 
 
 def _hashes(key: int, cells: int) -> tuple[list[int], int]:
     """The id's HASHES cells (one in each third of the table, so never twice in one cell) and its checksum."""
-    digest = hashlib.blake2b(key.to_bytes(16, "little"), digest_size=20).digest()
+    digest = hashlib.blake2b(key.to_bytes(32, "little"), digest_size=20).digest()
     part = cells // HASHES
     return ([i * part + int.from_bytes(digest[4 * i:4 * i + 4], "little") % part for i in range(HASHES)],
             int.from_bytes(digest[12:20], "little"))
@@ -37,8 +38,19 @@ def key_to_id(key: int) -> str:
     return str(uuid.UUID(int=key))
 
 
+def link_to_key(parent_id, linked_id) -> int | None:
+    """A (parent, linked record) pair of GUIDs as one 256-bit key."""
+    parent, linked = id_to_key(parent_id), id_to_key(linked_id)
+    return None if parent is None or linked is None else parent << 128 | linked
+
+
+def key_to_link(key: int) -> tuple[str, str]:
+    return key_to_id(key >> 128), key_to_id(key & (2**128 - 1))
+
+
 class IdSketch:
-    def __init__(self, cells: int = CELLS) -> None:
+    def __init__(self, cells: int = CELLS, key_bytes: int = KEY_BYTES) -> None:
+        self.key_bytes = key_bytes
         self.cells = cells - cells % HASHES
         self.count = [0] * self.cells
         self.keys = [0] * self.cells
@@ -52,7 +64,7 @@ class IdSketch:
             self.sums[cell] ^= check
 
     def subtract(self, other: "IdSketch") -> "IdSketch":
-        diff = IdSketch(self.cells)
+        diff = IdSketch(self.cells, self.key_bytes)
         diff.count = [a - b for a, b in zip(self.count, other.count)]
         diff.keys = [a ^ b for a, b in zip(self.keys, other.keys)]
         diff.sums = [a ^ b for a, b in zip(self.sums, other.sums)]
@@ -84,16 +96,23 @@ class IdSketch:
         return only_self, only_other
 
     def dumps(self) -> str:
-        packed = b"".join(_CELL.pack(c, k & (2**64 - 1), k >> 64, s) for c, k, s in zip(self.count, self.keys, self.sums))
+        """Text for the state: the key width, then each cell's count, checksum and key."""
+        packed = bytes([self.key_bytes]) + b"".join(
+            _HEAD.pack(c, s) + k.to_bytes(self.key_bytes, "little") for c, k, s in zip(self.count, self.keys, self.sums))
         return base64.b64encode(packed).decode("ascii")
 
     @classmethod
     def loads(cls, text: str) -> "IdSketch":
         raw = base64.b64decode(text.encode("ascii"), validate=True)
-        if len(raw) % _CELL.size or len(raw) // _CELL.size % HASHES:
+        key_bytes = raw[0] if raw else 0
+        size = _HEAD.size + key_bytes
+        body = raw[1:]
+        if key_bytes not in (16, 32) or len(body) % size or len(body) // size % HASHES:
             raise ValueError("not an id sketch")
-        sketch = cls(len(raw) // _CELL.size)
+        sketch = cls(len(body) // size, key_bytes)
         for i in range(sketch.cells):
-            c, low, high, s = _CELL.unpack_from(raw, i * _CELL.size)
-            sketch.count[i], sketch.keys[i], sketch.sums[i] = c, low | (high << 64), s
+            c, s = _HEAD.unpack_from(body, i * size)
+            start = i * size + _HEAD.size
+            sketch.count[i], sketch.sums[i] = c, s
+            sketch.keys[i] = int.from_bytes(body[start:start + key_bytes], "little")
         return sketch

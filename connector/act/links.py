@@ -23,6 +23,7 @@ class LinkEmitter:
     """Writes the links of each parent record it is given, for the selected link tables of that parent."""
 
     def __init__(self, links: list[LinkSpec]) -> None:
+        self.specs = links
         self.links = [(link, [(key, column_name(key)) for key in load_models()[link.model] if key != "id"])
                       for link in links]
 

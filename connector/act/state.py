@@ -106,8 +106,12 @@ def migrate_state(raw) -> tuple[dict, list[str]]:
 def _check_reconciliation(table: str, entry: dict) -> None:
     where = f"reconciliation.{table}"
     sketches = [(f"{where}.sketch", entry.get("sketch"))]
+    sketches += [(f"{where}.links.{t}", text) for t, text in _check_mapping(entry.get("links"), f"{where}.links").items()]
     walk = _check_mapping(entry.get("walk"), f"{where}.walk")
     sketches += [(f"{where}.walk.{key}", walk.get(key)) for key in ("all", "old") if walk]
+    for key in ("links_all", "links_old"):
+        sketches += [(f"{where}.walk.{key}.{t}", text)
+                     for t, text in _check_mapping(walk.get(key), f"{where}.walk.{key}").items()]
     for name, text in sketches:
         if text is None:
             continue

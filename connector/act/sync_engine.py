@@ -235,7 +235,7 @@ def run_tables(runs: list[TableRun], ctx: SyncContext, parallel: int) -> None:
     def table_job(run: TableRun) -> None:
         sync_table(run, ctx)
         if run.reconcile:
-            reconcile_table(run.spec, run.path, ctx)
+            reconcile_table(run.spec, run.path, ctx, run.links.specs if run.links else [])
 
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="act-table") as tables:
         futures = {tables.submit(table_job, run): run for run in runs}

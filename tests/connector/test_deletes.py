@@ -68,3 +68,21 @@ def test_a_delete_check_killed_midway_resumes_and_marks_exactly_the_deleted(proj
     flags = _deleted_flags(project, "contacts")
     assert {i for i, deleted in flags.items() if deleted} == gone
     syncer.assert_clean("deletes: delete check killed midway, resumed", tables=("contacts",))
+
+
+def test_links_of_deleted_parents_are_marked_deleted_by_the_delete_check(project, emulator):
+    tables = "opportunities,opportunity_contacts,opportunity_companies,activities,activity_contacts"
+    syncer = Syncer(project, emulator, delete_reconciliation_hours=EVERY_SYNC, tables=tables)
+    syncer.sync()
+    gone = {"opportunities": set(emulator.control.mutate("opportunities", delete=4)["deleted"]),
+            "activities": set(emulator.control.mutate("activities", delete=5)["deleted"])}
+    result = syncer.sync()
+    assert "removed links marked deleted" in result.output
+    for link, parent, key in (("opportunity_contacts", "opportunities", "opportunity_id"),
+                              ("opportunity_companies", "opportunities", "opportunity_id"),
+                              ("activity_contacts", "activities", "activity_id")):
+        landed = rows(project, link, f"{key}, _fivetran_deleted", live_only=False)
+        deleted = {r[key] for r in landed if r["_fivetran_deleted"]}
+        live = {r[key] for r in landed if not r["_fivetran_deleted"]}
+        assert deleted and deleted <= gone[parent], link      # links of deleted parents, and nothing else
+        assert not live & gone[parent], link                  # none of them left live
