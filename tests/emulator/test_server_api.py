@@ -1,7 +1,5 @@
 """The emulator over HTTP, as the connector sees it: auth, paths, OData, paging caps, spec-conformant records."""
 import email.utils
-import sys
-from pathlib import Path
 
 import jwt
 import pytest
@@ -10,8 +8,7 @@ import requests
 from act_emulator.spec import assert_conforms
 from act_emulator.sqlorder import guid_sort_key
 from act_emulator.tables import TABLES
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root, for tests.support (until pytest pythonpath)
-from tests.support.emulator import start_emulator  # noqa: E402
+from tests.support.emulator import start_emulator
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +19,7 @@ def emu():
 
 @pytest.fixture(scope="module")
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=30)
-    get.session = session
-    return get
+    return emu.api_get()
 
 
 def test_authorize_returns_jwt_json_string(emu):

@@ -1,8 +1,6 @@
 """The control API: snapshot, mutate (cursor = server clock, strictly increasing), reset, stats, config, expire
 tokens, token TTL, custom fields, and switching the API generation at run time."""
 import email.utils
-import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -10,8 +8,7 @@ import requests
 from act_emulator.dotnet_time import parse_ticks
 from act_emulator.tables import TABLES
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root, for tests.support (until pytest pythonpath)
-from tests.support.emulator import start_emulator  # noqa: E402
+from tests.support.emulator import start_emulator
 
 
 @pytest.fixture(scope="module")

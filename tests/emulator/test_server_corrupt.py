@@ -1,17 +1,13 @@
 """Bad records on demand (POST /_emulator/corrupt): each kind is served over HTTP exactly as asked, with its cursor
 stamped now; the snapshot keeps the truth; the index, filters and keyset pages keep using the real values."""
-import sys
-from pathlib import Path
 
 import orjson
 import pytest
-import requests
 
 from act_emulator.corruption import HUGE_TEXT_BYTES, KINDS
 from act_emulator.dotnet_time import format_ticks, parse_ticks
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root, for tests.support (until pytest pythonpath)
-from tests.support.emulator import start_emulator  # noqa: E402
+from tests.support.emulator import start_emulator
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +18,10 @@ def emu():
 
 @pytest.fixture(scope="module")
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
+    plain_get = emu.api_get()
 
     def get(path, **params):
-        response = session.get(emu.base_url + path, params=params, timeout=30)
+        response = plain_get(path, **params)
         assert response.status_code == 200, response.text
         return response
     return get

@@ -1,14 +1,11 @@
 """The awkward parts over HTTP: scripted fault plans of every kind, random faults, 429 with each Retry-After form,
 page-size caps, and the scripted mutation that lands between two pages."""
 import email.utils
-import sys
-from pathlib import Path
 
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root, for tests.support (until pytest pythonpath)
-from tests.support.emulator import start_emulator  # noqa: E402
+from tests.support.emulator import start_emulator
 
 
 @pytest.fixture(scope="module")

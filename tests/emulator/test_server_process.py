@@ -2,15 +2,13 @@
 the control API is off unless asked for."""
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
 
 from act_emulator.tables import TABLES
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root, for tests.support (until pytest pythonpath)
-from tests.support.emulator import start_emulator  # noqa: E402
+from tests.support.emulator import start_emulator
 
 FEW = {name: 0 for name in TABLES} | {"activities": 5, "activity_types": 12, "contacts": 30}
 FLAGS = ["--host", "--port", "--api-path", "--username", "--password", "--database", "--seed", "--records", "--api",
