@@ -79,6 +79,11 @@ def _client(configuration: dict):
         return None, Test.failure(f"Configuration: {error}")
 
 
+def _selected_specs(configuration: dict):
+    config = parse_configuration(configuration)
+    return [SPECS_BY_NAME[t] for t in config.tables if t in SPECS_BY_NAME], config.api_generation
+
+
 def test_server_answers(configuration: dict):
     client, failure = _client(configuration)
     if failure:
@@ -116,8 +121,8 @@ def test_tables_readable(configuration: dict):
         return failure
     try:
         client.authenticate()
-        specs = [SPECS_BY_NAME[t] for t in client_tables(configuration) if t in SPECS_BY_NAME]
-        generation = detect_generation(client, specs, parse_configuration(configuration).api_generation)
+        specs, configured_generation = _selected_specs(configuration)
+        generation = detect_generation(client, specs, configured_generation)
         for spec in specs:
             if spec.parent_table:
                 continue
@@ -131,6 +136,3 @@ def test_tables_readable(configuration: dict):
         client.close()
     return Test.success()
 
-
-def client_tables(configuration: dict):
-    return parse_configuration(configuration).tables
