@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import random
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
@@ -105,6 +105,7 @@ class TableData:
         self.keys: list[tuple] = []
         self.blobs: list[bytes] = []
         self.key_of: dict[object, tuple] = {}
+        self.id_order: list[tuple] = []  # (id key, norm id), sorted: the primary-key index a real server walks
         self.deleted_ids: list = []
         self.corrupted: dict[object, str] = {}       # norm id -> corruption kind, sticky across edits
         link = PARENT_LINK.get(table.parent or "")
@@ -129,6 +130,7 @@ class TableData:
 
     def load(self, records: Iterator[dict]) -> None:
         pairs = []
+        ids = []
         is_int = self.table.id_type == "int"
         gc.disable()          # a million small objects: the cyclic GC would rescan them over and over
         try:
@@ -137,13 +139,16 @@ class TableData:
                 pairs.append((key, serialise(record)))
                 norm = record["id"] if is_int else record["id"].lower()
                 self.key_of[norm] = key
+                ids.append((key[1], norm))
                 if self.parents is not None:
                     self.parents.add(norm, record)
             pairs.sort(key=lambda pair: pair[0])
+            ids.sort()
         finally:
             gc.enable()
         self.keys = [pair[0] for pair in pairs]
         self.blobs = [pair[1] for pair in pairs]
+        self.id_order = ids
 
     def position(self, norm_id) -> Optional[int]:
         key = self.key_of.get(norm_id)
@@ -179,6 +184,7 @@ class TableData:
         pos = bisect_left(self.keys, key)
         self.keys.insert(pos, key)
         self.blobs.insert(pos, blob)
+        insort(self.id_order, (key[1], norm))
         self.key_of[norm] = key
         if self.parents is not None:
             self.parents.add(norm, record)
@@ -190,6 +196,7 @@ class TableData:
             return False
         del self.keys[pos]
         del self.blobs[pos]
+        del self.id_order[bisect_left(self.id_order, (self.key_of[norm_id][1], norm_id))]
         del self.key_of[norm_id]
         if self.parents is not None:
             self.parents.discard(norm_id)
@@ -287,8 +294,32 @@ class TableData:
             return None
         return not directions.pop()
 
+    def id_walk(self, query: Query, limit: Optional[int]) -> "JsonArray | bytes | None":
+        """`[id gt|ge K] $orderby=id asc` on a table indexed by cursor, from the id order (as SQL Server walks its
+        primary key) instead of a scan and sort per page; None when the query has another shape."""
+        orders = query.orderby
+        if (self.table.cursor_field is None or query.skip or len(orders) != 1 or orders[0].keys != ("id",)
+                or orders[0].desc):
+            return None
+        node, start = query.filter, 0
+        if node is not None:
+            if not (isinstance(node, CmpNode) and node.keys == ("id",) and node.domain == "guid"
+                    and node.op in ("gt", "ge")):
+                return None
+            bound = (node.value, chr(0x10FFFF)) if node.op == "gt" else (node.value, "")
+            start = bisect_right(self.id_order, bound) if node.op == "gt" else bisect_left(self.id_order, bound)
+        chosen = self.id_order[start:] if limit is None else self.id_order[start:start + limit]
+        blobs = [self.get_blob(norm) for _, norm in chosen]
+        if query.select is None:
+            return JsonArray(blobs)
+        return self.render([(orjson.loads(clean(blob)), blob) for blob in blobs], query)
+
     def query(self, query: Query, limit: Optional[int], parent_id=None) -> "JsonArray | bytes":
         """The JSON array answering `query`; `limit` is the page cap (min of $top and --max-page-size)."""
+        if parent_id is None:
+            walked = self.id_walk(query, limit)
+            if walked is not None:
+                return walked
         lo, hi, residual = self.index_range(query)
         blobs = self.blobs
         if parent_id is not None:      # only the parent's children, from the parent index
