@@ -76,7 +76,8 @@ def _debug_run(emulator, config: dict) -> float:
 def full_sync(repeat: int, records: dict | None, tables: str, label: str, debug: bool = True) -> dict:
     print(f"\n== {label}", flush=True)
     with start_emulator(records=records, startup_timeout=900) as emulator:
-        config = connector_config(emulator, batch_size=10000, tables=tables, rate_limit_pause=0)
+        config = connector_config(emulator, batch_size=10000, tables=tables, rate_limit_pause=0,
+                                  delete_reconciliation_hours=0)
         raw, conn, own = [], [], []
         for _ in range(repeat):
             raw.append(_worker("raw", config))
@@ -97,7 +98,7 @@ def incremental(repeat: int) -> None:
     print("\n== incremental sync after 1% of ~60,000 records changed", flush=True)
     with start_emulator(startup_timeout=900) as emulator:
         config = connector_config(emulator, batch_size=10000, tables=CORE, rate_limit_pause=0,
-                                  cursor_overlap_seconds=0)
+                                  cursor_overlap_seconds=0, delete_reconciliation_hours=0)
         fulls, incs = [], []
         for _ in range(repeat):
             full = _worker("connector", config, keep_state=True)
@@ -116,7 +117,8 @@ def memory_scaling() -> None:
     peaks = {}
     for count in (100_000, 1_000_000):
         with start_emulator(records={"contacts": count}, startup_timeout=900) as emulator:
-            config = connector_config(emulator, batch_size=10000, tables="contacts", rate_limit_pause=0)
+            config = connector_config(emulator, batch_size=10000, tables="contacts", rate_limit_pause=0,
+                                      delete_reconciliation_hours=0)
             raw = _worker("raw", config)
             conn = _worker("connector", config)
             peaks[count] = conn["peak_rss_mb"]
