@@ -27,6 +27,10 @@ class AuthorizeUnavailable(RuntimeError):
     """`/authorize` could not be reached or answered with a transient error; the caller may retry."""
 
 
+class TlsVerificationFailed(RuntimeError):
+    """The server's certificate is not trusted: retrying cannot help, the configuration must change."""
+
+
 def _expiry(token: str) -> float | None:
     """The `exp` claim of a JWT (not verified: the server does that), or None. Never raises, so the token never
     reaches a traceback."""
@@ -102,6 +106,8 @@ class Authenticator:
             try:
                 response = self._session.get(self._url, auth=self._basic, timeout=self._timeout, verify=self._verify,
                                              headers={"Act-Database-Name": self._database, "Accept": "application/json"})
+            except requests.exceptions.SSLError:
+                raise TlsVerificationFailed() from None
             except requests.RequestException as error:
                 raise AuthorizeUnavailable(f"/authorize unreachable: {type(error).__name__}") from None
             status = response.status_code

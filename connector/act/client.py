@@ -19,7 +19,7 @@ from requests.adapters import HTTPAdapter
 
 from fivetran_connector_sdk import Logging as log
 
-from .auth import AuthenticationError, Authenticator, AuthorizeUnavailable
+from .auth import AuthenticationError, Authenticator, AuthorizeUnavailable, TlsVerificationFailed
 from .retry import backoff_seconds, retry_after_seconds
 from .jsonfast import loads
 from .timestamps import http_date_to_timestamp
@@ -112,11 +112,17 @@ class ActClient:
         self._with_retries("/authorize", lambda: self._authorize_once())
         self.server_time = http_date_to_timestamp(self.auth.server_date or "") or self.server_time
 
+    def _tls_failure(self) -> ActApiError:
+        return ActApiError(f"TLS verification of {self.base_url} failed: if the server uses its own certificate, "
+                           f"paste its CA certificate into 'ca_bundle' (keep 'verify_tls' on)")
+
     def _authorize_once(self) -> None:
         try:
             self.auth.ensure()
         except AuthorizeUnavailable as error:
             raise _Retryable(str(error)) from None
+        except TlsVerificationFailed:
+            raise self._tls_failure() from None
 
     def get_json(self, path: str, params: dict | None = None, expect_array: bool = False):
         """GET `{base}{path}` with OData `params`; returns the parsed JSON body (retrying as the table above says)."""
@@ -144,10 +150,7 @@ class ActClient:
                 time.sleep(wait)
 
     def _get_once(self, url: str, path: str, query: str, expect_array: bool):
-        try:
-            self.auth.ensure()
-        except AuthorizeUnavailable as error:
-            raise _Retryable(str(error)) from None
+        self._authorize_once()
         for token_attempt in (1, 2):
             generation = self.auth.generation
             self._pace()
@@ -155,17 +158,15 @@ class ActClient:
             try:
                 response = self.session.get(url, auth=self.auth.token, timeout=self._timeout, verify=self._verify)
                 body = response.content
-            except requests.exceptions.SSLError as error:
-                raise ActApiError(
-                    f"TLS verification of {self.base_url} failed ({type(error).__name__}): if the server uses its own "
-                    f"certificate, paste its CA certificate into 'ca_bundle'") from None
+            except requests.exceptions.SSLError:
+                raise self._tls_failure() from None
             except requests.Timeout:
                 raise _Retryable(f"no answer within {self._timeout:g}s") from None
             except requests.RequestException as error:
                 raise _Retryable(f"connection failed ({type(error).__name__})") from None
             self.requests_sent += 1
             status = response.status_code
-            log.fine(f"GET {path}{'?' + query if query else ''} -> {status}, {len(body)} bytes, "
+            log.debug(f"GET {path}{'?' + query if query else ''} -> {status}, {len(body)} bytes, "
                      f"{time.monotonic() - started:.3f}s")
             server_time = http_date_to_timestamp(response.headers.get("Date", ""))
             if server_time:
@@ -179,6 +180,8 @@ class ActClient:
                     self.auth.refresh(generation)
                 except AuthorizeUnavailable as error:
                     raise _Retryable(str(error)) from None
+                except TlsVerificationFailed:
+                    raise self._tls_failure() from None
                 continue
             if status == 429:
                 wait = retry_after_seconds(response.headers.get("Retry-After"))

@@ -35,10 +35,11 @@ class SyncFailed(RuntimeError):
 
 
 class EmptyResultGuard:
-    """The original design's fail-safe: empty results that point at a systematic problem (a first full read of
-    a table that returns nothing, an empty page where a full one promised more) are counted across the sync,
-    the count resets whenever data arrives, and more than three in a row fail the sync. An empty first page of
-    an incremental pass is normal (nothing changed) and is not counted."""
+    """The original design's fail-safe: empty results that point at a systematic problem (a first full read of a
+    table that returns nothing) are counted across the sync, the count resets whenever data arrives, and more than
+    three in a row fail the sync. An empty first page of an incremental pass is normal (nothing changed), and so is
+    an empty page after a full one (a table whose size is a multiple of the page size): neither is counted. (The
+    original design counted the latter; with tables synced in parallel their ends coincide and tripped healthy syncs.)"""
 
     def __init__(self, limit: int = EMPTY_RESULTS_LIMIT) -> None:
         self.limit = limit
@@ -53,8 +54,7 @@ class EmptyResultGuard:
         with self._lock:
             self.count += 1
             count = self.count
-        message = f"{what} (suspicious empty result {count} in a row; more than {self.limit} fail the sync)"
-        (log.info if count == 1 else log.warning)(message)  # one alone is normal: a table that is an exact multiple of the page size
+        log.warning(f"{what} (suspicious empty result {count} in a row; more than {self.limit} fail the sync)")
         if count > self.limit:
             raise SyncFailed(TOO_MANY_EMPTY)
 
@@ -122,13 +122,12 @@ def sync_table(run: TableRun, ctx: SyncContext) -> None:
         return client.get_collection(run.path, page_query(spec.cursor_field, window, position, ctx.batch_size))
 
     pending: Future = ctx.prefetch.submit(fetch, after)
-    previous_full = False
     try:
         while True:
             page = pending.result()
             if not page:
-                _on_empty_page(run, ctx, first_page=run.pages == 0 and not after, first_sync=first_sync,
-                               previous_full=previous_full)
+                if run.pages == 0 and not after and (first_sync or not spec.incremental):
+                    ctx.guard.suspicious(f"{spec.name}: a full read returned no records")
                 break
             position = last_position(page, spec.cursor_field)
             if position is None:
@@ -145,7 +144,6 @@ def sync_table(run: TableRun, ctx: SyncContext) -> None:
             after, skip, batch_count = position, skip + emitted, batch_count + 1
             run.rows += emitted
             run.pages += 1
-            previous_full = len(page) >= ctx.batch_size
             ctx.state.set_tracking(spec.name, {
                 "skip": skip, "batch_count": batch_count, "keyset": after,
                 **({"lower_bound": window.lower, "upper_bound": window.upper} if window else {}),
@@ -160,14 +158,6 @@ def sync_table(run: TableRun, ctx: SyncContext) -> None:
     elapsed = max(time.monotonic() - run.started, 1e-9)
     log.info(f"{spec.name}: complete, {run.rows} rows in {run.pages} pages, {elapsed:.1f}s "
              f"({run.rows / elapsed:,.0f} rows/s)")
-
-
-def _on_empty_page(run: TableRun, ctx: SyncContext, first_page: bool, first_sync: bool, previous_full: bool) -> None:
-    spec = run.spec
-    if first_page and (first_sync or not spec.incremental):
-        ctx.guard.suspicious(f"{spec.name}: a full read returned no records")
-    elif previous_full and not first_page:
-        ctx.guard.suspicious(f"{spec.name}: an empty page followed a full one")
 
 
 def _emit_page(run: TableRun, page: list) -> int:
@@ -246,7 +236,7 @@ def run_tables(runs: list[TableRun], ctx: SyncContext, parallel: int) -> None:
     if not failures:
         return
     for name, error in failures.items():
-        log.severe(f"{name}: {error}")
+        log.error(f"{name}: {error}")
     first = next(iter(failures.values()))
     if isinstance(first, SyncFailed) and str(first) == TOO_MANY_EMPTY:
         raise SyncFailed(TOO_MANY_EMPTY)

@@ -23,7 +23,7 @@ from .records import RecordFlattener
 from .state import StateError, SyncState, migrate_state
 from .sync_engine import ChildTable, EmptyResultGuard, SyncContext, SyncFailed, TableRun, run_tables
 from .tables import SPECS_BY_NAME, TableSpec
-from .timestamps import now_timestamp
+from .timestamps import now_timestamp, shift_timestamp
 
 # Retry backoff base, seconds. Tests shorten it through the environment; users tune retries with `max_retries`.
 RETRY_BASE_SECONDS = 1.0
@@ -35,14 +35,17 @@ def selected_specs(config: ConnectorConfig) -> list[TableSpec]:
 
 
 def server_clock(client: ActClient) -> str:
+    """The sync's upper bound: the server's clock now. Its `Date` header has whole seconds, rounded down, so the
+    bound is the end of that second: a change made before the sync started is in it (one made later in that second
+    may be too, or comes with the next sync: the lower bound overlaps)."""
     if client.server_time:
-        return client.server_time
+        return shift_timestamp(client.server_time, 1)
     log.warning("the Act! server sent no Date header; this machine's clock bounds the sync instead")
     return now_timestamp()
 
 
 def _fail(message: str) -> SyncFailed:
-    log.severe(message)
+    log.error(message)
     return SyncFailed(message)
 
 

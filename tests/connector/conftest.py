@@ -2,8 +2,6 @@
 to sync through the SDK's runner and compare the warehouse with the emulator's truth."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.conftest import record_scenario
@@ -36,12 +34,7 @@ class Syncer:
         self.runs = 0
 
     def sync(self, expect_success: bool = True, state: dict | None = None, **overrides):
-        """One sync (picking up the state of the last); `overrides` change configuration keys for this run.
-
-        It starts in a later second of the server's clock than any change made before it: a sync bounds its window by
-        the server's `Date` header (whole seconds), so a change made in the same second lands on the sync after (by
-        design); the tests that assert a change lands on *this* sync model a user whose edit is at least a second old."""
-        time.sleep(1.02 - time.time() % 1)
+        """One sync (picking up the state of the last); `overrides` change configuration keys for this run."""
         result = fivetran_debug(self.project, {**self.config, **{k: str(v) for k, v in overrides.items()}}, state=state)
         self.runs += 1
         if expect_success:
