@@ -1,6 +1,6 @@
 """No secret leaks: after a sync that meets every kind of trouble (faults, a rejected token, a table failing for
 good so that a crash report is written, and a run with a wrong password), logged at the most verbose level (DEBUG,
-which includes the FINE line of every request), neither the password, nor the Basic credentials, nor any token
+which includes the debug (FINE) line of every request), neither the password, nor the Basic credentials, nor any token
 the emulator issued appears in the run's output, the saved state, the crash reports or the warehouse.
 
 The scan looks for every token the emulator issued, exactly (GET /_emulator/tokens) and each of its three parts,
@@ -100,7 +100,7 @@ def test_no_password_basic_credentials_or_token_leaks_from_a_faulty_failing_verb
         assert not faulty.succeeded and "Sync failed for products" in faulty.output
         stats = control.stats()
         assert stats["faults"]["401"] == 1 and stats["faults"]["500"] >= 4 and stats["tokens_issued"] >= 4
-        assert " FINE " in faulty.output and "GET /api/contacts?" in faulty.output  # every request was logged
+        assert " DEBUG " in faulty.output and "GET /api/contacts?" in faulty.output  # every request was logged
         control.clear_plan()
 
         wrong = fivetran_debug(project, {**config, "password": WRONG_PASSWORD}, env={"ACT_TEST_LOG_LEVEL": "DEBUG"})

@@ -29,7 +29,8 @@ def make_project(directory: Path) -> Path:
 
 
 def connector_config(emulator, **overrides) -> dict:
-    """A configuration for `emulator` (a tests.support.emulator.RunningEmulator), all values strings."""
+    """A configuration for `emulator` (a tests.support.emulator.RunningEmulator), all values strings. Delete checks
+    are off unless a test turns them on (test_deletes.py): they are a walk of every table on a first sync."""
     config = {
         "protocol": "https" if emulator.base_url.startswith("https") else "http",
         "hostname": emulator.host,
@@ -42,6 +43,7 @@ def connector_config(emulator, **overrides) -> dict:
         "rate_limit_pause": "0",
         "max_retries": "8",
         "request_timeout": "10",
+        "delete_reconciliation_hours": "0",
     }
     config.update({key: str(value) for key, value in overrides.items()})
     return config
