@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from email.utils import parsedate_to_datetime
+
+from .timestamps import parse_http_date
 
 MAX_BACKOFF_SECONDS = 60.0
 MAX_RETRY_AFTER_SECONDS = 600.0
@@ -14,14 +15,10 @@ def retry_after_seconds(header: str | None, now: float | None = None) -> float |
     """Seconds to wait from a `Retry-After` header: a number of seconds or an HTTP date; None if absent or bad."""
     if not header:
         return None
-    header = header.strip()
     try:
-        seconds = float(header)
+        seconds = float(header.strip())
     except ValueError:
-        try:
-            moment = parsedate_to_datetime(header)
-        except (TypeError, ValueError, IndexError):
-            return None
+        moment = parse_http_date(header)
         if moment is None:
             return None
         seconds = moment.timestamp() - (time.time() if now is None else now)

@@ -67,19 +67,23 @@ def shift_timestamp(text: str, seconds: float) -> str:
     return format_timestamp(parse_timestamp(text) + timedelta(seconds=seconds))
 
 
-def http_date_to_timestamp(header: str) -> str | None:
-    """The server clock from an HTTP `Date` header (second precision), or None if absent or unreadable."""
+def parse_http_date(header: str | None) -> datetime | None:
+    """An HTTP date (`Date`, `Retry-After`) as an aware datetime, or None if absent or unreadable."""
     if not header:
         return None
     try:
-        value = parsedate_to_datetime(header)
+        value = parsedate_to_datetime(header.strip())
     except (TypeError, ValueError, IndexError):
         return None
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return format_timestamp(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def http_date_to_timestamp(header: str | None) -> str | None:
+    """The server clock from an HTTP `Date` header (second precision), or None if absent or unreadable."""
+    value = parse_http_date(header)
+    return None if value is None else format_timestamp(value)
 
 
 def now_timestamp() -> str:

@@ -8,26 +8,19 @@ show what a user of `fivetran debug` sees.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass, field
 
 import pytest
 
 from tests.support.emulator import start_emulator
-from tests.support.fivetran_run import CONNECTOR_DIR, connector_config, fivetran_debug, make_project
+from tests.support.fivetran_run import connector_config, fivetran_debug, load_connector_module, make_project
 
 PASSWORD = "Pw-9f!Zebra-Quartz-7731"
 REMOVE = object()
 
 
 def _load_connector():
-    if str(CONNECTOR_DIR) not in sys.path:
-        sys.path.insert(0, str(CONNECTOR_DIR))
-    spec = importlib.util.spec_from_file_location("act_connector_entry_under_test", CONNECTOR_DIR / "connector.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_connector_module("act_connector_entry_under_test")
 
 
 @dataclass

@@ -2,14 +2,12 @@
 typed custom fields (and new ones appearing), and the setup form."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 
 import pytest
 
 from tests.connector.conftest import Syncer
 from tests.support.emulator import start_emulator
-from tests.support.fivetran_run import CONNECTOR_DIR
+from tests.support.fivetran_run import load_connector_module
 from tests.support.warehouse import columns, rows
 
 EXTRA_TABLES = ("groups", "notes", "histories", "users", "opportunity_products")
@@ -84,18 +82,10 @@ def test_custom_fields_land_typed_and_new_ones_appear_without_a_manual_step(proj
     assert filled, "edited records carry the new field's values"
 
 
-def _connector_module():
-    sys.path.insert(0, str(CONNECTOR_DIR))
-    spec = importlib.util.spec_from_file_location("act_connector_entry", CONNECTOR_DIR / "connector.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_setup_form_describes_every_key_with_the_right_kind_of_field():
     from fivetran_connector_sdk.form_field import PASSWORD, PLAIN_TEXT
 
-    entry = _connector_module()
+    entry = load_connector_module()
     from act.config import ALL_KEYS
 
     form = entry.configuration_form().to_response()

@@ -7,18 +7,16 @@ records at the source, then replace the saved state with an older layout: the sy
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
-import sys
 
 import pytest
 
 from tests.conftest import record_scenario
 from tests.connector.conftest import CORE_TABLES
 from tests.support.emulator import start_emulator
-from tests.support.fivetran_run import CONNECTOR_DIR, connector_config, fivetran_debug, make_project
+from tests.support.fivetran_run import connector_config, fivetran_debug, load_connector_module, make_project
 from tests.support.warehouse import compare, rows
 
 RECORDS = {"contacts": 120, "companies": 40, "opportunities": 30, "activities": 60, "activity_types": 12,
@@ -183,12 +181,7 @@ def connector_module():
     from fivetran_connector_sdk import Logging
     level = Logging.LOG_LEVEL
     Logging.LOG_LEVEL = Logging.Level.FINE  # as the runner sets it
-    if str(CONNECTOR_DIR) not in sys.path:
-        sys.path.insert(0, str(CONNECTOR_DIR))
-    spec = importlib.util.spec_from_file_location("act_connector_state_under_test", CONNECTOR_DIR / "connector.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module
+    yield load_connector_module("act_connector_state_under_test")
     Logging.LOG_LEVEL = level
 
 

@@ -126,3 +126,16 @@ def fivetran_command(project: Path, *args: str, configuration: dict | None = Non
         (project / "configuration.json").write_text(json.dumps(configuration))
     return subprocess.run([str(FIVETRAN), *args], cwd=project, env=_env(None), timeout=timeout, input=input_text,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+
+
+def load_connector_module(name: str = "act_connector_under_test"):
+    """connector/connector.py imported in this process (its `act` package on sys.path), for tests that call
+    update(), schema() or configuration_form() directly."""
+    import importlib.util
+
+    if str(CONNECTOR_DIR) not in sys.path:
+        sys.path.insert(0, str(CONNECTOR_DIR))
+    spec = importlib.util.spec_from_file_location(name, CONNECTOR_DIR / "connector.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
