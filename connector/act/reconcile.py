@@ -115,7 +115,7 @@ def _add(every: IdSketch, old: IdSketch, key: int, is_old: bool) -> None:
 
 
 def _save(ctx, table: str, entry: dict) -> None:
-    ctx.state.set_section(SECTION, {**ctx.state.section(SECTION), table: entry})
+    ctx.state.set_entry(SECTION, table, entry)
 
 
 def _created_by(value, moment) -> bool:

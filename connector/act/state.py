@@ -156,9 +156,10 @@ class SyncState:
         with self._lock:
             return copy.deepcopy(self._state.get(name) or {})
 
-    def set_section(self, name: str, value: dict) -> None:
+    def set_entry(self, section: str, key: str, value: dict) -> None:
+        """Replaces one table's entry of a section, atomically: table threads write their own entries at once."""
         with self._lock:
-            self._state[name] = copy.deepcopy(value)
+            self._state.setdefault(section, {})[key] = copy.deepcopy(value)
 
     def snapshot(self) -> dict:
         with self._lock:
