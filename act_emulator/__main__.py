@@ -1,4 +1,5 @@
 """`python -m act_emulator` runs the emulator CLI."""
+
 import sys
 
 from .cli import main

@@ -4,9 +4,10 @@ Paths match case-insensitively, as on IIS (`/api/Products` == `/api/products`); 
 on the API generation (`legacy`: /api/activities and /api/activity-types, `current`: /api/tasks and /api/task-types).
 Errors look like ASP.NET Web API's: a JSON object with a `Message`.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import orjson
 from starlette.requests import Request
@@ -21,8 +22,13 @@ if TYPE_CHECKING:
     from .app import Emulator
 
 JSON = "application/json; charset=utf-8"
-RECORD_TYPES = {"contact": "Contact", "company": "Company", "group": "Group", "opportunity": "Opportunity",
-                "product": "Product"}
+RECORD_TYPES = {
+    "contact": "Contact",
+    "company": "Company",
+    "group": "Group",
+    "opportunity": "Opportunity",
+    "product": "Product",
+}
 
 
 CHUNK = 256 * 1024
@@ -42,8 +48,13 @@ class JSONResponse(Response):
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         view = memoryview(body)
         for offset in range(0, len(body), CHUNK):
-            await send({"type": "http.response.body", "body": view[offset:offset + CHUNK],
-                        "more_body": offset + CHUNK < len(body)})
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": view[offset : offset + CHUNK],
+                    "more_body": offset + CHUNK < len(body),
+                }
+            )
 
 
 class PageResponse(Response):
@@ -66,11 +77,10 @@ class PageResponse(Response):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def json_response(body, status: int = 200, headers: Optional[dict] = None) -> Response:
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
     if isinstance(body, JsonArray):
         return PageResponse(body)
-    return JSONResponse(body if isinstance(body, bytes) else orjson.dumps(body), status_code=status,
-                        headers=headers)
+    return JSONResponse(body if isinstance(body, bytes) else orjson.dumps(body), status_code=status, headers=headers)
 
 
 def error(status: int, message: str, **extra) -> Response:
@@ -93,13 +103,16 @@ class ApiRoutes:
         for table in TABLES.values():
             if table.parent:
                 continue
-            paths = {"legacy": [table.legacy_path], "current": [table.current_path],
-                     "both": [table.legacy_path, table.current_path]}[generation]
+            paths = {
+                "legacy": [table.legacy_path],
+                "current": [table.current_path],
+                "both": [table.legacy_path, table.current_path],
+            }[generation]
             for path in paths:
                 self.collections[path.lower()] = table.name
         self.children = "/api/opportunities" in self.collections
 
-    def resolve(self, rest: str) -> Optional[tuple[str, Optional[str], Optional[str]]]:
+    def resolve(self, rest: str) -> tuple[str, str | None, str | None] | None:
         """(kind, table, argument) for the path after the API prefix, e.g. 'api/contacts/<id>'; None if unknown."""
         parts = [part for part in rest.split("/") if part]
         lower = [part.lower() for part in parts]
@@ -129,7 +142,7 @@ class ApiRoutes:
 
 async def endpoint(request: Request) -> Response:
     """Every request under the API prefix lands here (the outer ASGI layer already applied faults and limits)."""
-    emulator: "Emulator" = request.app.state.emulator
+    emulator: Emulator = request.app.state.emulator
     route = emulator.routes.resolve(request.path_params.get("rest", ""))
     if route is None:
         return not_found(request)
@@ -150,8 +163,9 @@ async def endpoint(request: Request) -> Response:
         try:
             blob = data.get_blob(normalise_id(table, argument))
         except ValueError:
-            return error(400, "The request is invalid.",
-                         MessageDetail=f"The value '{argument}' is not a valid identifier.")
+            return error(
+                400, "The request is invalid.", MessageDetail=f"The value '{argument}' is not a valid identifier."
+            )
         if blob is None:
             return error(404, f"The {table.model.split('.')[-1]} with id '{argument}' was not found.")
         return json_response(blob)
@@ -160,8 +174,9 @@ async def endpoint(request: Request) -> Response:
         try:
             parent = normalise_id(TABLES["opportunities"], argument)
         except ValueError:
-            return error(400, "The request is invalid.",
-                         MessageDetail=f"The value '{argument}' is not a valid identifier.")
+            return error(
+                400, "The request is invalid.", MessageDetail=f"The value '{argument}' is not a valid identifier."
+            )
     try:
         query = parse_query(request.query_params.multi_items(), table.definition, table.id_type)
     except ODataError as exc:
@@ -174,29 +189,32 @@ async def endpoint(request: Request) -> Response:
 
 
 def bad_query(exc: ODataError) -> Response:
-    return error(400, INVALID_QUERY + str(exc), ExceptionMessage=str(exc),
-                 ExceptionType="Microsoft.OData.ODataException")
+    return error(
+        400, INVALID_QUERY + str(exc), ExceptionMessage=str(exc), ExceptionType="Microsoft.OData.ODataException"
+    )
 
 
 def unauthorized(exc: AuthError) -> Response:
     return json_response({"Message": str(exc)}, 401, {"WWW-Authenticate": exc.challenge})
 
 
-def authorize(emulator: "Emulator", request: Request) -> Response:
+def authorize(emulator: Emulator, request: Request) -> Response:
     try:
-        token = emulator.auth.authorize(request.headers.get("authorization"),
-                                        request.headers.get("act-database-name"))
+        token = emulator.auth.authorize(request.headers.get("authorization"), request.headers.get("act-database-name"))
     except AuthError as exc:
         return unauthorized(exc)
     emulator.stats.tokens_issued += 1
     return json_response(orjson.dumps(token))
 
 
-def metadata(emulator: "Emulator", request: Request, record_type: str) -> Response:
+def metadata(emulator: Emulator, request: Request, record_type: str) -> Response:
     canonical = RECORD_TYPES.get(record_type.lower())
     if canonical is None:
-        return error(400, f"The record type '{record_type}' is not valid.",
-                     MessageDetail="Expected one of Contact, Company, Group, Opportunity, Product.")
+        return error(
+            400,
+            f"The record type '{record_type}' is not valid.",
+            MessageDetail="Expected one of Contact, Company, Group, Opportunity, Product.",
+        )
     columns = emulator.store.field_columns(canonical)
     try:
         query = parse_query(request.query_params.multi_items(), "act.web.api.models.MetaData.Schema.Column")
@@ -204,5 +222,5 @@ def metadata(emulator: "Emulator", request: Request, record_type: str) -> Respon
         return bad_query(exc)
     items = [column for column in columns if query.matches(column)]
     query.sort(items)
-    items = items[query.skip:] if query.top is None else items[query.skip:query.skip + query.top]
+    items = items[query.skip :] if query.top is None else items[query.skip : query.skip + query.top]
     return json_response([query.project(column) for column in items])

@@ -4,6 +4,7 @@ The outer layer sees every request first, with uvicorn's own `send`, so it can c
 rate limit and random faults - including faults that are not HTTP responses (a TCP reset) - and stamp each
 response with a `Date` header from the emulator's clock (the clock mutations use), before Starlette routes it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,9 +38,14 @@ class Stats:
         self.tokens_issued = 0
 
     def view(self) -> dict:
-        return {"requests_total": self.requests_total, "by_path": dict(self.by_path),
-                "by_status": {str(k): v for k, v in self.by_status.items()}, "faults": dict(self.faults),
-                "rate_limited": self.rate_limited, "tokens_issued": self.tokens_issued}
+        return {
+            "requests_total": self.requests_total,
+            "by_path": dict(self.by_path),
+            "by_status": {str(k): v for k, v in self.by_status.items()},
+            "faults": dict(self.faults),
+            "rate_limited": self.rate_limited,
+            "tokens_issued": self.tokens_issued,
+        }
 
 
 class Emulator:
@@ -68,6 +74,7 @@ class Emulator:
         """Apply POST /_emulator/config; unknown keys or bad values raise ValueError before anything changes."""
         from .settings import parse_fault_kinds
         from .tables import API_GENERATIONS
+
         unknown = set(changes) - set(Settings.RUNTIME)
         if unknown:
             raise ValueError(f"unknown config key(s) {sorted(unknown)}; known: {', '.join(Settings.RUNTIME)}")
@@ -87,10 +94,12 @@ class Emulator:
         s = self.settings
         if "max_page_size" in new and s.max_page_size is not None:
             s.max_page_size = int(s.max_page_size) or None
-        self.bucket.configure(float(s.rate_limit) if "rate_limit" in new else None,
-                              s.retry_after if "retry_after" in new else None)
-        self.faults.configure(s.fault_rate if "fault_rate" in new else None,
-                              s.fault_kinds if "fault_kinds" in new else None)
+        self.bucket.configure(
+            float(s.rate_limit) if "rate_limit" in new else None, s.retry_after if "retry_after" in new else None
+        )
+        self.faults.configure(
+            s.fault_rate if "fault_rate" in new else None, s.fault_kinds if "fault_kinds" in new else None
+        )
         if "token_ttl" in new:
             self.auth.token_ttl = int(s.token_ttl)
         if "api" in new:
@@ -127,15 +136,16 @@ class EmulatorASGI:
         async def send_dated(message):
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                message = dict(message, headers=list(message.get("headers", [])) + [(b"date", date),
-                                                                                      (b"server", SERVER)])
+                message = dict(
+                    message, headers=list(message.get("headers", [])) + [(b"date", date), (b"server", SERVER)]
+                )
             await send(message)
 
         path = scope["path"]
         lower = path.lower()
         if not (lower == self.prefix or lower.startswith(self.prefix + "/")):
             return await self.inner(scope, receive, send_dated)
-        rest = path[len(self.prefix):]
+        rest = path[len(self.prefix) :]
         scope = dict(scope, path=emulator.settings.api_path + rest)
         family = emulator.routes.family(rest)
         try:

@@ -3,12 +3,12 @@
 Once listening it prints exactly one line to stdout, the base URL (with the real port when --port 0), so a parent
 process (tests, the demo) can read it and connect. Everything else (logs) goes to stderr.
 """
+
 from __future__ import annotations
 
 import argparse
 import socket
 import sys
-from typing import Optional
 
 import uvicorn
 
@@ -39,53 +39,110 @@ def _records(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     defaults = Settings()
-    p = argparse.ArgumentParser(prog="act-emulator", description="An emulated Act! Web API (act.web.api) with "
-                                "generated data, for trying and testing the Fivetran connector.")
+    p = argparse.ArgumentParser(
+        prog="act-emulator",
+        description="An emulated Act! Web API (act.web.api) with "
+        "generated data, for trying and testing the Fivetran connector.",
+    )
     p.add_argument("--host", default=defaults.host, help="interface to listen on (default %(default)s)")
     p.add_argument("--port", type=int, default=defaults.port, help="port; 0 picks a free one (default %(default)s)")
     p.add_argument("--api-path", default=defaults.api_path, help="API prefix (default %(default)s)")
     p.add_argument("--username", default=defaults.username, help="user for /authorize (default %(default)s)")
     p.add_argument("--password", default=defaults.password, help="password for /authorize (default %(default)s)")
-    p.add_argument("--database", default=defaults.database,
-                   help="Act-Database-Name to accept (default %(default)s)")
+    p.add_argument("--database", default=defaults.database, help="Act-Database-Name to accept (default %(default)s)")
     p.add_argument("--seed", type=int, default=defaults.seed, help="data generator seed (default %(default)s)")
-    p.add_argument("--records", type=_records, default={}, metavar="TABLE=N,...|small|none",
-                   help="records per table (tables: " + ", ".join(TABLES) + "); unnamed tables get their "
-                   "default count; presets: small, none")
-    p.add_argument("--api", choices=API_GENERATIONS, default=defaults.api,
-                   help="path generation: legacy (/api/activities, /api/activity-types), current (/api/tasks, "
-                   "/api/task-types) or both (default %(default)s)")
-    p.add_argument("--max-page-size", type=int, default=None,
-                   help="silently cap $top (and a missing $top) at N records (default: no cap)")
+    p.add_argument(
+        "--records",
+        type=_records,
+        default={},
+        metavar="TABLE=N,...|small|none",
+        help="records per table (tables: " + ", ".join(TABLES) + "); unnamed tables get their "
+        "default count; presets: small, none",
+    )
+    p.add_argument(
+        "--api",
+        choices=API_GENERATIONS,
+        default=defaults.api,
+        help="path generation: legacy (/api/activities, /api/activity-types), current (/api/tasks, "
+        "/api/task-types) or both (default %(default)s)",
+    )
+    p.add_argument(
+        "--max-page-size",
+        type=int,
+        default=None,
+        help="silently cap $top (and a missing $top) at N records (default: no cap)",
+    )
     p.add_argument("--token-ttl", type=int, default=defaults.token_ttl, help="JWT lifetime, s (default %(default)s)")
-    p.add_argument("--rate-limit", type=float, default=0.0,
-                   help="token bucket: R requests/s, burst R, then 429 (default 0 = off)")
-    p.add_argument("--retry-after", choices=("seconds", "http-date", "none"), default=defaults.retry_after,
-                   help="Retry-After form on 429 (default %(default)s)")
-    p.add_argument("--fault-rate", type=_probability, default=0.0,
-                   help="probability 0..1 of a random fault on each /api/ call (default 0)")
-    p.add_argument("--fault-kinds", type=_kinds, default=FAULT_KINDS, metavar="KIND,...",
-                   help="random fault kinds among " + ",".join(FAULT_KINDS) + " (default all)")
-    p.add_argument("--slow-seconds", type=float, default=defaults.slow_seconds,
-                   help="delay of the 'slow' fault (default %(default)s)")
-    p.add_argument("--fault-seed", type=int, default=defaults.fault_seed,
-                   help="seed of the random fault sequence (default %(default)s)")
+    p.add_argument(
+        "--rate-limit", type=float, default=0.0, help="token bucket: R requests/s, burst R, then 429 (default 0 = off)"
+    )
+    p.add_argument(
+        "--retry-after",
+        choices=("seconds", "http-date", "none"),
+        default=defaults.retry_after,
+        help="Retry-After form on 429 (default %(default)s)",
+    )
+    p.add_argument(
+        "--fault-rate",
+        type=_probability,
+        default=0.0,
+        help="probability 0..1 of a random fault on each /api/ call (default 0)",
+    )
+    p.add_argument(
+        "--fault-kinds",
+        type=_kinds,
+        default=FAULT_KINDS,
+        metavar="KIND,...",
+        help="random fault kinds among " + ",".join(FAULT_KINDS) + " (default all)",
+    )
+    p.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=defaults.slow_seconds,
+        help="delay of the 'slow' fault (default %(default)s)",
+    )
+    p.add_argument(
+        "--fault-seed",
+        type=int,
+        default=defaults.fault_seed,
+        help="seed of the random fault sequence (default %(default)s)",
+    )
     p.add_argument("--control", action="store_true", help="enable the /_emulator/ control API (off by default)")
     p.add_argument("--tls-cert", help="PEM certificate: serve HTTPS (with --tls-key)")
     p.add_argument("--tls-key", help="PEM private key for --tls-cert")
-    p.add_argument("--log-level", default=defaults.log_level,
-                   choices=("critical", "error", "warning", "info", "debug", "trace"),
-                   help="server log level, to stderr (default %(default)s)")
+    p.add_argument(
+        "--log-level",
+        default=defaults.log_level,
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+        help="server log level, to stderr (default %(default)s)",
+    )
     return p
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings(host=args.host, port=args.port, api_path=args.api_path, username=args.username,
-                    password=args.password, database=args.database, seed=args.seed, records=args.records,
-                    api=args.api, max_page_size=args.max_page_size or None, token_ttl=args.token_ttl,
-                    rate_limit=args.rate_limit, retry_after=args.retry_after, fault_rate=args.fault_rate,
-                    fault_kinds=args.fault_kinds, slow_seconds=args.slow_seconds, fault_seed=args.fault_seed,
-                    control=args.control, tls_cert=args.tls_cert, tls_key=args.tls_key, log_level=args.log_level)
+    return Settings(
+        host=args.host,
+        port=args.port,
+        api_path=args.api_path,
+        username=args.username,
+        password=args.password,
+        database=args.database,
+        seed=args.seed,
+        records=args.records,
+        api=args.api,
+        max_page_size=args.max_page_size or None,
+        token_ttl=args.token_ttl,
+        rate_limit=args.rate_limit,
+        retry_after=args.retry_after,
+        fault_rate=args.fault_rate,
+        fault_kinds=args.fault_kinds,
+        slow_seconds=args.slow_seconds,
+        fault_seed=args.fault_seed,
+        control=args.control,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        log_level=args.log_level,
+    )
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -107,20 +164,31 @@ def base_url(settings: Settings, port: int) -> str:
     return f"{scheme}://{host}:{port}{settings.api_path}"
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     settings = settings_from_args(args)
-    from .app import Emulator, build_app   # imported late: --help stays fast
+    from .app import Emulator, build_app  # imported late: --help stays fast
+
     emulator = Emulator(settings)
     app = build_app(emulator)
     sock = _listen(settings.host, settings.port)
-    config = uvicorn.Config(app, http="httptools", loop="asyncio", lifespan="off", access_log=False,
-                            log_level=settings.log_level, date_header=False, server_header=False,
-                            ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key,
-                            timeout_keep_alive=30, timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app,
+        http="httptools",
+        loop="asyncio",
+        lifespan="off",
+        access_log=False,
+        log_level=settings.log_level,
+        date_header=False,
+        server_header=False,
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
+        timeout_keep_alive=30,
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     print(base_url(settings, sock.getsockname()[1]), flush=True)
     try:

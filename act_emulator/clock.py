@@ -3,6 +3,7 @@
 One source for both, so the connector (which takes the server's `Date` as its sync upper bound) sees the same
 time the data is stamped with. Stamps are strictly increasing and later than every generated record.
 """
+
 from __future__ import annotations
 
 from email.utils import formatdate

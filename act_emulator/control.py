@@ -4,6 +4,7 @@ Snapshot the data, mutate it, corrupt records, reset it, read stats, change sett
 expire tokens and add custom fields, all as JSON. `/_emulator/` cannot clash with Act!'s own paths, which all live
 under the API prefix.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -38,11 +39,11 @@ async def _body(request: Request):
     return orjson.loads(raw)
 
 
-def _emulator(request: Request) -> "Emulator":
+def _emulator(request: Request) -> Emulator:
     return request.app.state.emulator
 
 
-def apply_mutation(emulator: "Emulator", body: dict) -> dict:
+def apply_mutation(emulator: Emulator, body: dict) -> dict:
     """Run one mutate request (also used by `mutate` plan entries); returns the changed ids."""
     known = {"table", "edit", "insert", "delete", "same_timestamp", "ids"}
     if set(body) - known:
@@ -50,9 +51,14 @@ def apply_mutation(emulator: "Emulator", body: dict) -> dict:
     table = body.get("table")
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
-    result = emulator.store.mutate(table, int(body.get("edit", 0)), int(body.get("insert", 0)),
-                                   int(body.get("delete", 0)), bool(body.get("same_timestamp", False)),
-                                   body.get("ids"))
+    result = emulator.store.mutate(
+        table,
+        int(body.get("edit", 0)),
+        int(body.get("insert", 0)),
+        int(body.get("delete", 0)),
+        bool(body.get("same_timestamp", False)),
+        body.get("ids"),
+    )
     return {"edited": result.edited, "inserted": result.inserted, "deleted": result.deleted}
 
 
@@ -62,6 +68,7 @@ def _guarded(handler):
             return await handler(request)
         except (ValueError, TypeError, KeyError, orjson.JSONDecodeError) as exc:
             return _bad(str(exc))
+
     return wrapper
 
 
@@ -109,8 +116,9 @@ async def reset(request: Request) -> Response:
         records = parse_records(",".join(f"{k}={v}" for k, v in records.items()))
     emulator = _emulator(request)
     emulator.reset(body.get("seed"), records)
-    return _json({"seed": emulator.settings.seed, "counts": {name: len(data) for name, data in
-                                                              emulator.store.tables.items()}})
+    return _json(
+        {"seed": emulator.settings.seed, "counts": {name: len(data) for name, data in emulator.store.tables.items()}}
+    )
 
 
 @_guarded
@@ -157,11 +165,13 @@ async def tokens(request: Request) -> Response:
 async def custom_fields(request: Request) -> Response:
     body = await _body(request)
     from .api import RECORD_TYPES
+
     record_type = RECORD_TYPES.get(str(body.get("record_type", "")).lower())
     if record_type is None or not body.get("name"):
         raise ValueError("custom-fields needs record_type (Contact, Company, Group, Opportunity, Product) and name")
-    column = _emulator(request).store.add_custom_field(record_type, str(body["name"]),
-                                                       str(body.get("type", "Character")))
+    column = _emulator(request).store.add_custom_field(
+        record_type, str(body["name"]), str(body.get("type", "Character"))
+    )
     return _json(column)
 
 

@@ -6,9 +6,8 @@ for a corrupted record, the different bytes it serves. `apply` turns a real reco
 Fields are chosen from the Swagger model, preferring the familiar ones (`amaScore`, `isPrivate`, `birthday`...),
 so every table can be corrupted in every kind its model allows.
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 import orjson
 
@@ -20,8 +19,8 @@ EXTRA_FIELDS = {"legacyScore": 7, "extraInfo": {"a": 1}}
 WRONG_VALUES = {"int": "high", "number": "high", "bool": "maybe", "datetime": "not a date", "string": 12345}
 INVALID_UTF8 = b"\xff\xfe"
 HUGE_TEXT_BYTES = 2 * 1024 * 1024
-_PLACEHOLDER = "@@act-emulator-invalid-utf8@@"   # spliced out of the serialised bytes for INVALID_UTF8
-_PREFERRED = {   # per kind of value, the properties to spoil first when the model has them
+_PLACEHOLDER = "@@act-emulator-invalid-utf8@@"  # spliced out of the serialised bytes for INVALID_UTF8
+_PREFERRED = {  # per kind of value, the properties to spoil first when the model has them
     "int": ("amaScore", "probability", "leadMinutes", "noteTypeID", "historyTypeID"),
     "number": ("price", "quantity", "revenue"),
     "bool": ("isPrivate", "isActive"),
@@ -49,13 +48,15 @@ def served_record(blob: bytes) -> dict:
         return orjson.loads(bytes(blob).decode("utf-8", "replace"))
 
 
-def _pick(table: EmulatedTable, kind: str, record: dict) -> Optional[str]:
+def _pick(table: EmulatedTable, kind: str, record: dict) -> str | None:
     """The property of `kind` (a modelinfo kind, or "text") to spoil: a preferred one, else the first in the model;
     never the id or the cursor."""
     wanted = "string" if kind == "text" else kind
-    props = [p.name for p in (model(table.definition) or {}).values()
-             if p.kind == wanted and p.name not in ("id", table.cursor_field, "editDate", "edited")
-             and p.name in record]
+    props = [
+        p.name
+        for p in (model(table.definition) or {}).values()
+        if p.kind == wanted and p.name not in ("id", table.cursor_field, "editDate", "edited") and p.name in record
+    ]
     for name in _PREFERRED[kind]:
         if name in props:
             return name

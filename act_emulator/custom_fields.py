@@ -18,6 +18,7 @@ Act! field type (`Column.dataType`) -> value in `customFields` / `Column.type` (
     YesNo        bool                               Boolean   bit
 Any value may be null (an empty field).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,27 +40,46 @@ DATA_TYPES: dict[str, tuple[str, str, type]] = {
     "YesNo": ("Boolean", "bit", bool),
 }
 
-TABLE_NAMES = {"Contact": "TBL_CONTACT", "Company": "TBL_COMPANY", "Group": "TBL_GROUP",
-               "Opportunity": "TBL_OPPORTUNITY", "Product": "TBL_PRODUCT"}
+TABLE_NAMES = {
+    "Contact": "TBL_CONTACT",
+    "Company": "TBL_COMPANY",
+    "Group": "TBL_GROUP",
+    "Opportunity": "TBL_OPPORTUNITY",
+    "Product": "TBL_PRODUCT",
+}
 
 
 @dataclass(frozen=True)
 class CustomField:
-    name: str                  # key in customFields, Column.name and displayName
-    data_type: str             # Act! field type, a key of DATA_TYPES
-    null_share: float = 0.5    # share of records where the field is empty
-    choices: tuple = ()        # Character: drop-down items (or free-text pool); numbers: (low, high)
-    drop_down: bool = False    # Character with a drop-down list (Column.picklist)
+    name: str  # key in customFields, Column.name and displayName
+    data_type: str  # Act! field type, a key of DATA_TYPES
+    null_share: float = 0.5  # share of records where the field is empty
+    choices: tuple = ()  # Character: drop-down items (or free-text pool); numbers: (low, high)
+    drop_down: bool = False  # Character with a drop-down list (Column.picklist)
     length: int = 64
     scale: int = 0
-    tracked: bool = False      # Act! "generate history" on change
+    tracked: bool = False  # Act! "generate history" on change
 
 
-_REFERRAL = ("Web Search", "Trade Show", "Partner", "Customer Referral", "LinkedIn", "Cold Call", "Webinar",
-             "Word of mouth")
+_REFERRAL = (
+    "Web Search",
+    "Trade Show",
+    "Partner",
+    "Customer Referral",
+    "LinkedIn",
+    "Cold Call",
+    "Webinar",
+    "Word of mouth",
+)
 _REGIONS = ("North America", "EMEA", "APAC", "LATAM", "DACH", "Nordics", "UK & Ireland")
-_SHIP = ("Dock 4, 12 Harbour Rd", "c/o Müller GmbH, Tor 2", "Warehouse B – Rue de l'Église 9", "PO Box 1182",
-         "Suite 300, 55 O'Connell St", "Same as billing")
+_SHIP = (
+    "Dock 4, 12 Harbour Rd",
+    "c/o Müller GmbH, Tor 2",
+    "Warehouse B – Rue de l'Église 9",
+    "PO Box 1182",
+    "Suite 300, 55 O'Connell St",
+    "Same as billing",
+)
 
 CUSTOM_FIELDS: dict[str, list[CustomField]] = {
     "Contact": [
@@ -104,8 +124,9 @@ CUSTOM_FIELDS: dict[str, list[CustomField]] = {
     ],
     "Opportunity": [
         CustomField("Lead Source", "Character", 0.3, _REFERRAL, drop_down=True),
-        CustomField("Forecast Category", "Character", 0.2, ("Pipeline", "Best Case", "Commit", "Omitted"),
-                    drop_down=True),
+        CustomField(
+            "Forecast Category", "Character", 0.2, ("Pipeline", "Best Case", "Commit", "Omitted"), drop_down=True
+        ),
         CustomField("Contract Value ($)", "Currency", 0.4, (500, 900_000)),
         CustomField("Decision Date", "Date", 0.5),
         CustomField("Budget Confirmed?", "YesNo", 0.2, tracked=True),
@@ -120,8 +141,9 @@ CUSTOM_FIELDS: dict[str, list[CustomField]] = {
         CustomField("Billing Frequency", "Character", 0.3, ("Monthly", "Quarterly", "Annually"), drop_down=True),
         CustomField("Renewal?", "YesNo", 0.2),
         CustomField("Service Start Date", "Date", 0.5),
-        CustomField("Discount Reason", "Character", 0.8, ("Volume", "Multi-year", "Partner – 15%", "Loyalty"),
-                    length=128),
+        CustomField(
+            "Discount Reason", "Character", 0.8, ("Volume", "Multi-year", "Partner – 15%", "Loyalty"), length=128
+        ),
     ],
 }
 
@@ -149,6 +171,12 @@ def picklist_info(field: CustomField, picklist_id: str) -> dict[str, Any] | None
     """MetaData.Schema.PickListInfo of a drop-down field, None for other fields."""
     if not field.drop_down:
         return None
-    return {"id": picklist_id, "name": field.name, "description": f"Items for {field.name}",
-            "isLimitToList": field.name != "Referral Source", "isMultiSelect": False, "isTypeAhead": True,
-            "showDescription": False}
+    return {
+        "id": picklist_id,
+        "name": field.name,
+        "description": f"Items for {field.name}",
+        "isLimitToList": field.name != "Referral Source",
+        "isMultiSelect": False,
+        "isTypeAhead": True,
+        "showDescription": False,
+    }

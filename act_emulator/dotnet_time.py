@@ -5,6 +5,7 @@ fractional digits, trailing zeros trimmed (`2024-03-05T10:11:12.1234567Z`, `2024
 stores every timestamp as an integer tick count so that ordering and comparison are exact at 100 ns, and formats
 it only when a record is served. A Python `datetime` holds microseconds only, so it is never used for storage.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ Random faults (`--fault-rate`, `--fault-kinds`, `--fault-seed`) hit `/api/` call
 The writers here speak raw ASGI because some faults are not HTTP responses at all: `reset` aborts the TCP
 connection mid-body (RST), `truncate` sends a clean 200 whose body stops half way.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,6 @@ import random
 import socket
 import struct
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 import orjson
 
@@ -34,7 +34,7 @@ class RandomFaults:
         self.rng = random.Random(seed)
         self.configure(rate, kinds)
 
-    def configure(self, rate: Optional[float] = None, kinds=None) -> None:
+    def configure(self, rate: float | None = None, kinds=None) -> None:
         if rate is not None:
             if not 0.0 <= float(rate) <= 1.0:
                 raise ValueError("fault_rate must be within 0..1")
@@ -42,7 +42,7 @@ class RandomFaults:
         if kinds is not None:
             self.kinds = tuple(kinds)
 
-    def pick(self) -> Optional[str]:
+    def pick(self) -> str | None:
         if self.rate <= 0 or not self.kinds:
             return None
         if self.rng.random() < self.rate:
@@ -55,12 +55,12 @@ class PlanEntry:
     match: str
     skip: int = 0
     times: int = 1
-    fault: Optional[str] = None
-    mutate: Optional[dict] = None
+    fault: str | None = None
+    mutate: dict | None = None
     fired: int = field(default=0)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PlanEntry":
+    def from_dict(cls, data: dict) -> PlanEntry:
         unknown = set(data) - {"match", "skip", "times", "fault", "mutate"}
         if unknown or not isinstance(data.get("match"), str):
             raise ValueError(f"a plan entry needs 'match' and may have skip/times/fault/mutate; got {data}")
@@ -71,8 +71,9 @@ class PlanEntry:
                 raise ValueError(f"unknown fault {fault!r}; known: {', '.join(PLAN_FAULTS)}")
         if (fault is None) == (data.get("mutate") is None):
             raise ValueError("a plan entry has exactly one of 'fault' and 'mutate'")
-        return cls(data["match"].lower(), int(data.get("skip", 0)), int(data.get("times", 1)), fault,
-                   data.get("mutate"))
+        return cls(
+            data["match"].lower(), int(data.get("skip", 0)), int(data.get("times", 1)), fault, data.get("mutate")
+        )
 
     def view(self) -> dict:
         return asdict(self)
@@ -91,7 +92,7 @@ class Plans:
     def clear(self) -> None:
         self.entries.clear()
 
-    def take(self, path_lower: str) -> Optional[PlanEntry]:
+    def take(self, path_lower: str) -> PlanEntry | None:
         for entry in self.entries:
             if entry.times <= 0 or entry.match not in path_lower:
                 continue
@@ -106,11 +107,16 @@ class Plans:
 
 # -------------------------------------------------------------------------------------------- fault writers
 
-async def send_json(send, status: int, body, headers: Optional[list] = None) -> None:
+
+async def send_json(send, status: int, body, headers: list | None = None) -> None:
     payload = body if isinstance(body, bytes) else orjson.dumps(body)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", JSON), (b"content-length", str(len(payload)).encode())]
-                + (headers or [])})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", JSON), (b"content-length", str(len(payload)).encode())] + (headers or []),
+        }
+    )
     await send({"type": "http.response.body", "body": payload, "more_body": False})
 
 
@@ -120,8 +126,7 @@ async def server_error(send, status: int) -> None:
 
 async def malformed(send) -> None:
     """200 with bytes that are not JSON (an HTML error page leaking through a proxy)."""
-    await send_json(send, 200, b"<html><head><title>Runtime Error</title></head><body>Server Error in '/' "
-                               b"Application.")
+    await send_json(send, 200, b"<html><head><title>Runtime Error</title></head><body>Server Error in '/' Application.")
 
 
 async def not_array(send) -> None:
@@ -130,19 +135,28 @@ async def not_array(send) -> None:
 
 
 async def unauthorized(send) -> None:
-    await send_json(send, 401, {"Message": "Authorization has been denied for this request."},
-                    [(b"www-authenticate", b'Bearer realm="act.web.api", error="invalid_token"')])
+    await send_json(
+        send,
+        401,
+        {"Message": "Authorization has been denied for this request."},
+        [(b"www-authenticate", b'Bearer realm="act.web.api", error="invalid_token"')],
+    )
 
 
-async def too_many_requests(send, retry_after: Optional[str]) -> None:
+async def too_many_requests(send, retry_after: str | None) -> None:
     headers = [(b"retry-after", retry_after.encode())] if retry_after else []
     await send_json(send, 429, {"Message": "API calls quota exceeded! Please retry later."}, headers)
 
 
 async def reset_connection(send) -> None:
     """Headers promising a long body, a few bytes of it, then a TCP reset. The client sees a connection error."""
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", JSON), (b"content-length", b"1048576")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", JSON), (b"content-length", b"1048576")],
+        }
+    )
     await send({"type": "http.response.body", "body": b'[{"id":"', "more_body": True})
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     if transport is None:
@@ -154,7 +168,7 @@ async def reset_connection(send) -> None:
         except OSError:
             pass
     transport.abort()
-    for _ in range(3):          # let the server notice the disconnect before the app returns
+    for _ in range(3):  # let the server notice the disconnect before the app returns
         await asyncio.sleep(0)
 
 
@@ -173,6 +187,11 @@ async def truncated(app, scope, receive, send) -> None:
     body = b"".join(chunks)
     body = body[: max(1, len(body) // 2)]
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-    await send({"type": "http.response.start", "status": 200,
-                "headers": headers + [(b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": headers + [(b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -10,13 +10,15 @@ Why it is built this way:
 - Cursor values come from a timeline with bulk-import runs (hundreds of records sharing one `edited`) and small
   mass-edit ties, the cases an incremental sync has to get right.
 """
+
 from __future__ import annotations
 
 import functools
 import hashlib
 import random
 import unicodedata
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from . import custom_fields as cf
 from . import spec
@@ -28,16 +30,25 @@ GENERATED_UNTIL_TICKS = parse_ticks("2026-01-01T00:00:00Z")  # every generated t
 _BIRTHDAYS_FROM = parse_ticks("1950-01-01T00:00:00Z")
 _LAST_FIELDS = ("lastEmail", "lastAttempt", "lastReach", "lastMeeting", "lastLetterSent")
 _NO_PHONE = (None, None, None)
-_EMPTY_ADDRESS = dict.fromkeys(("line1", "line2", "line3", "city", "state", "postalCode", "country", "latitude",
-                                "longitude"))
+_EMPTY_ADDRESS = dict.fromkeys(
+    ("line1", "line2", "line3", "city", "state", "postalCode", "country", "latitude", "longitude")
+)
 SECOND, MINUTE, DAY = TICKS_PER_SECOND, 60 * TICKS_PER_SECOND, 86_400 * TICKS_PER_SECOND
 _M64 = (1 << 64) - 1
 
 # Which visible field edited_record changes, per table (besides the cursor and editedBy-style fields).
 EDIT_FIELDS = {
-    "contacts": "jobTitle", "companies": "industry", "opportunities": "competitor", "activities": "subject",
-    "activity_types": "description", "products": "price", "groups": "description", "notes": "noteText",
-    "histories": "regarding", "users": "lastLogOnDate", "opportunity_products": "quantity",
+    "contacts": "jobTitle",
+    "companies": "industry",
+    "opportunities": "competitor",
+    "activities": "subject",
+    "activity_types": "description",
+    "products": "price",
+    "groups": "description",
+    "notes": "noteText",
+    "histories": "regarding",
+    "users": "lastLogOnDate",
+    "opportunity_products": "quantity",
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -88,7 +99,7 @@ _LOW62 = (1 << 62) - 1
 _VERSION_BITS = (0x4 << 76) | (0x2 << 62)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _id_keys(table: str, seed: int) -> tuple[int, int, bool]:
     digest = _digest(f"{seed}/{table}/ids", 32)
     return int.from_bytes(digest[:16], "big") | 1, int.from_bytes(digest[16:], "big"), TABLES[table].id_type == "int"
@@ -122,95 +133,381 @@ def _pick(r: Callable[[], float], pool):
 
 # ---------------------------------------------------------------------------------------------------------------
 # Pools
-FIRST = ["Zoë", "José", "Ægir", "Björk", "François", "Siobhán", "Łukasz", "Søren", "Chloé", "Jürgen", "Mary-Kate",
-         "Ana", "Michael", "Sarah", "David", "Jennifer", "James", "Emily", "Robert", "Olivia", "Mohammed", "Priya",
-         "Wei", "Yuki", "Aoife", "Thandiwe", "Renée", "Nuño", "Ines", "Lars", "Maëlle", "Dmitri", "Fatima", "Chris",
-         "Emma", "Liam", "Noah", "Ava", "Sophia", "Lucas", "Mia", "Henrik", "Ólafur", "Željko", "Katarzyna", "Tomás"]
-LAST = ["O'Brien", "Núñez", "D'Angelo", "Müller", "Øvergaard", "Guðmundsdóttir", "García", "Smith", "Johnson",
-        "van der Berg", "MacDonald", "Nakamura", "Kowalski", "Dubois", "Ó Súilleabháin", "Fitzgerald-Hughes",
-        "Schröder", "Lindqvist", "Rossi", "Silva", "Novák", "Brown", "Williams", "Jones", "Miller", "Davis",
-        "Martínez", "Hernández", "Lefèvre", "Nguyen", "Patel", "Kim", "Chen", "Andersson", "Jensen", "Walsh",
-        "Byrne", "Łapiński", "Ibáñez", "Çelik", "Yılmaz", "Papadopoulos", "Kristjánsson", "DeLuca", "St. John"]
+FIRST = [
+    "Zoë",
+    "José",
+    "Ægir",
+    "Björk",
+    "François",
+    "Siobhán",
+    "Łukasz",
+    "Søren",
+    "Chloé",
+    "Jürgen",
+    "Mary-Kate",
+    "Ana",
+    "Michael",
+    "Sarah",
+    "David",
+    "Jennifer",
+    "James",
+    "Emily",
+    "Robert",
+    "Olivia",
+    "Mohammed",
+    "Priya",
+    "Wei",
+    "Yuki",
+    "Aoife",
+    "Thandiwe",
+    "Renée",
+    "Nuño",
+    "Ines",
+    "Lars",
+    "Maëlle",
+    "Dmitri",
+    "Fatima",
+    "Chris",
+    "Emma",
+    "Liam",
+    "Noah",
+    "Ava",
+    "Sophia",
+    "Lucas",
+    "Mia",
+    "Henrik",
+    "Ólafur",
+    "Željko",
+    "Katarzyna",
+    "Tomás",
+]
+LAST = [
+    "O'Brien",
+    "Núñez",
+    "D'Angelo",
+    "Müller",
+    "Øvergaard",
+    "Guðmundsdóttir",
+    "García",
+    "Smith",
+    "Johnson",
+    "van der Berg",
+    "MacDonald",
+    "Nakamura",
+    "Kowalski",
+    "Dubois",
+    "Ó Súilleabháin",
+    "Fitzgerald-Hughes",
+    "Schröder",
+    "Lindqvist",
+    "Rossi",
+    "Silva",
+    "Novák",
+    "Brown",
+    "Williams",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Martínez",
+    "Hernández",
+    "Lefèvre",
+    "Nguyen",
+    "Patel",
+    "Kim",
+    "Chen",
+    "Andersson",
+    "Jensen",
+    "Walsh",
+    "Byrne",
+    "Łapiński",
+    "Ibáñez",
+    "Çelik",
+    "Yılmaz",
+    "Papadopoulos",
+    "Kristjánsson",
+    "DeLuca",
+    "St. John",
+]
 FIRST_A = [_ascii(n) for n in FIRST]
 LAST_A = [_ascii(n) for n in LAST]
 PREFIXES = ["Mr.", "Ms.", "Mrs.", "Dr.", "Mx.", "Prof."]
 SUFFIXES = ["Jr.", "Sr.", "III", "PhD", "MBA", "Esq."]
 MIDDLE = ["A.", "J.", "Marie", "Lee", "Ann", "Þór", "K.", "de la"]
-COMPANY_HEAD = ["Northwind", "Contoso", "Fabrikam", "Müller", "O'Hara", "Café Olé", "Nørdisk", "Blue Harbor",
-                "Zeta", "Åland", "Bright", "Sørensen", "Lumière", "Adventure Works", "Tailspin", "Wingtip",
-                "Litware", "Proseware", "Fourth Coffee", "Alpine Ski", "Vík", "São Jorge", "Kōbe", "D'Arcy",
-                "Bäckerei Schmidt", "Żabka", "Ibérica", "Gaelic", "Maple Leaf", "Southridge"]
-COMPANY_TAIL = ["Traders", "Logistik AB", "GmbH", "S.L.", "Ltd.", "Inc.", "& Co.", "Consulting LLC",
-                "Holdings plc", "S.A.R.L.", "Pty Ltd", "K.K.", "ehf.", "Group", "& Sons", "Solutions", "Ltda."]
+COMPANY_HEAD = [
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Müller",
+    "O'Hara",
+    "Café Olé",
+    "Nørdisk",
+    "Blue Harbor",
+    "Zeta",
+    "Åland",
+    "Bright",
+    "Sørensen",
+    "Lumière",
+    "Adventure Works",
+    "Tailspin",
+    "Wingtip",
+    "Litware",
+    "Proseware",
+    "Fourth Coffee",
+    "Alpine Ski",
+    "Vík",
+    "São Jorge",
+    "Kōbe",
+    "D'Arcy",
+    "Bäckerei Schmidt",
+    "Żabka",
+    "Ibérica",
+    "Gaelic",
+    "Maple Leaf",
+    "Southridge",
+]
+COMPANY_TAIL = [
+    "Traders",
+    "Logistik AB",
+    "GmbH",
+    "S.L.",
+    "Ltd.",
+    "Inc.",
+    "& Co.",
+    "Consulting LLC",
+    "Holdings plc",
+    "S.A.R.L.",
+    "Pty Ltd",
+    "K.K.",
+    "ehf.",
+    "Group",
+    "& Sons",
+    "Solutions",
+    "Ltda.",
+]
 COMPANY_HEAD_A = [_ascii(n) for n in COMPANY_HEAD]
-INDUSTRIES = ["Manufacturing", "Retail", "Software", "Healthcare", "Financial Services", "Construction",
-              "Hospitality", "Education", "Non-profit", "Logistics", "Agriculture", "Legal", "Real Estate"]
-TITLES = ["CEO", "CFO", "Sales Manager", "Account Executive", "Office Manager", "IT Director", "Purchasing Agent",
-          "Marketing Coordinator", "VP, Operations", "Owner", "Directeur général", "Geschäftsführerin",
-          "Head of R&D", "Consultant", "Controller", "Project Lead – EMEA"]
+INDUSTRIES = [
+    "Manufacturing",
+    "Retail",
+    "Software",
+    "Healthcare",
+    "Financial Services",
+    "Construction",
+    "Hospitality",
+    "Education",
+    "Non-profit",
+    "Logistics",
+    "Agriculture",
+    "Legal",
+    "Real Estate",
+]
+TITLES = [
+    "CEO",
+    "CFO",
+    "Sales Manager",
+    "Account Executive",
+    "Office Manager",
+    "IT Director",
+    "Purchasing Agent",
+    "Marketing Coordinator",
+    "VP, Operations",
+    "Owner",
+    "Directeur général",
+    "Geschäftsführerin",
+    "Head of R&D",
+    "Consultant",
+    "Controller",
+    "Project Lead – EMEA",
+]
 DEPARTMENTS = ["Sales", "Marketing", "Finance", "IT", "Operations", "Purchasing", "HR", "R&D", "Support"]
 ID_STATUS = ["Customer", "Prospect", "Vendor", "Former Customer", "Partner", "Lead", "Hot Lead"]
-LAST_RESULTS = ["Left message", "Meeting held", "Call completed", "Sent proposal", "No answer", "E-mail sent",
-                "Appointment set", "Not interested"]
+LAST_RESULTS = [
+    "Left message",
+    "Meeting held",
+    "Call completed",
+    "Sent proposal",
+    "No answer",
+    "E-mail sent",
+    "Appointment set",
+    "Not interested",
+]
 REFERRED = ["Web Search", "Trade Show", "Partner", "Zoë O'Brien", "Newsletter", "LinkedIn"]
-MASKS = {1: "(###) ###-####", 44: "#### ### ####", 49: "#### #######", 33: "## ## ## ## ##", 353: "## ### ####",
-         354: "### ####", 46: "##-### ## ##", 34: "### ### ###", 81: "##-####-####", 61: "(##) #### ####",
-         55: "(##) #####-####", 52: "## #### ####"}
+MASKS = {
+    1: "(###) ###-####",
+    44: "#### ### ####",
+    49: "#### #######",
+    33: "## ## ## ## ##",
+    353: "## ### ####",
+    354: "### ####",
+    46: "##-### ## ##",
+    34: "### ### ###",
+    81: "##-####-####",
+    61: "(##) #### ####",
+    55: "(##) #####-####",
+    52: "## #### ####",
+}
 # (city, state, country, postal codes, latitude, longitude, dial code, area codes, street templates)
 LOCATIONS = [
-    ("Seattle", "WA", "United States", ("98101", "98109", "98121"), 47.6062, -122.3321, 1, ("206",),
-     ("{n} Pine St", "{n} 1st Ave")),
-    ("Scottsdale", "AZ", "United States", ("85251", "85260"), 33.4942, -111.9261, 1, ("480",),
-     ("{n} N Scottsdale Rd", "{n} E Camelback Rd")),
+    (
+        "Seattle",
+        "WA",
+        "United States",
+        ("98101", "98109", "98121"),
+        47.6062,
+        -122.3321,
+        1,
+        ("206",),
+        ("{n} Pine St", "{n} 1st Ave"),
+    ),
+    (
+        "Scottsdale",
+        "AZ",
+        "United States",
+        ("85251", "85260"),
+        33.4942,
+        -111.9261,
+        1,
+        ("480",),
+        ("{n} N Scottsdale Rd", "{n} E Camelback Rd"),
+    ),
     ("Boston", "MA", "United States", ("02108", "02116"), 42.3601, -71.0589, 1, ("617",), ("{n} Boylston St",)),
     ("Austin", "TX", "United States", ("78701", "78704"), 30.2672, -97.7431, 1, ("512",), ("{n} Congress Ave",)),
     ("Toronto", "ON", "Canada", ("M5V 2T6", "M4W 1A8"), 43.6532, -79.3832, 1, ("416",), ("{n} King St W",)),
-    ("Montréal", "QC", "Canada", ("H2Y 1C6", "H3B 4W8"), 45.5019, -73.5674, 1, ("514",),
-     ("{n}, rue Sainte-Catherine O.",)),
-    ("London", "Greater London", "United Kingdom", ("EC1A 1BB", "SW1A 2AA", "W1D 3QF"), 51.5074, -0.1278, 44,
-     ("20",), ("{n} King's Road", "{n} St Mary's Lane")),
-    ("Dublin", "Co. Dublin", "Ireland", ("D02 X285", "D08 VF8H"), 53.3498, -6.2603, 353, ("1",),
-     ("{n} O'Connell Street", "{n} Baggot St")),
+    (
+        "Montréal",
+        "QC",
+        "Canada",
+        ("H2Y 1C6", "H3B 4W8"),
+        45.5019,
+        -73.5674,
+        1,
+        ("514",),
+        ("{n}, rue Sainte-Catherine O.",),
+    ),
+    (
+        "London",
+        "Greater London",
+        "United Kingdom",
+        ("EC1A 1BB", "SW1A 2AA", "W1D 3QF"),
+        51.5074,
+        -0.1278,
+        44,
+        ("20",),
+        ("{n} King's Road", "{n} St Mary's Lane"),
+    ),
+    (
+        "Dublin",
+        "Co. Dublin",
+        "Ireland",
+        ("D02 X285", "D08 VF8H"),
+        53.3498,
+        -6.2603,
+        353,
+        ("1",),
+        ("{n} O'Connell Street", "{n} Baggot St"),
+    ),
     ("München", "Bayern", "Germany", ("80331", "80802"), 48.1351, 11.5820, 49, ("89",), ("Königstraße {n}",)),
-    ("Paris", "Île-de-France", "France", ("75001", "75011"), 48.8566, 2.3522, 33, ("1",),
-     ("{n} rue de l'Église", "{n} boulevard Haussmann")),
+    (
+        "Paris",
+        "Île-de-France",
+        "France",
+        ("75001", "75011"),
+        48.8566,
+        2.3522,
+        33,
+        ("1",),
+        ("{n} rue de l'Église", "{n} boulevard Haussmann"),
+    ),
     ("Reykjavík", None, "Iceland", ("101", "105"), 64.1466, -21.9426, 354, ("5",), ("Laugavegur {n}",)),
     ("Stockholm", None, "Sweden", ("111 22", "114 35"), 59.3293, 18.0686, 46, ("8",), ("Drottninggatan {n}",)),
-    ("Madrid", "Comunidad de Madrid", "Spain", ("28013", "28001"), 40.4168, -3.7038, 34, ("91",),
-     ("Calle de Alcalá {n}",)),
+    (
+        "Madrid",
+        "Comunidad de Madrid",
+        "Spain",
+        ("28013", "28001"),
+        40.4168,
+        -3.7038,
+        34,
+        ("91",),
+        ("Calle de Alcalá {n}",),
+    ),
     ("Tokyo", "Tōkyō-to", "Japan", ("100-0005", "150-0002"), 35.6762, 139.6503, 81, ("3",), ("Chiyoda {n}-1-2",)),
     ("Sydney", "NSW", "Australia", ("2000", "2010"), -33.8688, 151.2093, 61, ("2",), ("{n} George St",)),
-    ("São Paulo", "SP", "Brazil", ("01310-100", "04538-133"), -23.5505, -46.6333, 55, ("11",),
-     ("Av. Paulista, {n}",)),
-    ("Ciudad de México", "CDMX", "Mexico", ("06600", "11000"), 19.4326, -99.1332, 52, ("55",),
-     ("Paseo de la Reforma {n}",)),
+    ("São Paulo", "SP", "Brazil", ("01310-100", "04538-133"), -23.5505, -46.6333, 55, ("11",), ("Av. Paulista, {n}",)),
+    (
+        "Ciudad de México",
+        "CDMX",
+        "Mexico",
+        ("06600", "11000"),
+        19.4326,
+        -99.1332,
+        52,
+        ("55",),
+        ("Paseo de la Reforma {n}",),
+    ),
 ]
 LINE2 = ["Suite 200", "Floor 3", "c/o Accounts Payable", "Unit 4B", "2. OG", "Bâtiment C", "Apt. 12"]
-SUBJECTS = ["Follow up on proposal", "Quarterly business review", "Demo: Act! Premium", "Call re: renewal",
-            "Lunch with Zoë", "Send contract – revised", "Kick-off meeting", "Prepare quote for José",
-            "Check in after trade show", "Vacation", "Réunion de suivi", "Budget sign-off", "Site visit",
-            "Reminder: invoice #4411 overdue"]
-LOCATIONS_TEXT = ["Conference Room B", "Zoom", "Microsoft Teams", "Client office", "Café Olé, 5th Ave",
-                  "Phone", "Head office – 3rd floor"]
+SUBJECTS = [
+    "Follow up on proposal",
+    "Quarterly business review",
+    "Demo: Act! Premium",
+    "Call re: renewal",
+    "Lunch with Zoë",
+    "Send contract – revised",
+    "Kick-off meeting",
+    "Prepare quote for José",
+    "Check in after trade show",
+    "Vacation",
+    "Réunion de suivi",
+    "Budget sign-off",
+    "Site visit",
+    "Reminder: invoice #4411 overdue",
+]
+LOCATIONS_TEXT = [
+    "Conference Room B",
+    "Zoom",
+    "Microsoft Teams",
+    "Client office",
+    "Café Olé, 5th Ave",
+    "Phone",
+    "Head office – 3rd floor",
+]
 DETAILS = [
     "Discussed pricing for 25 seats.\r\nNext step: send revised quote by Friday.",
     "Agenda:\r\n1. Status\r\n2. Open issues\r\n3. Renewal (due Q3)",
     "Left a voicemail; she'll call back after 3 pm.",
-    "Customer asked about the \"Premium\" tier & API access.\r\nCC'd Łukasz.",
+    'Customer asked about the "Premium" tier & API access.\r\nCC\'d Łukasz.',
     "Wants a demo for the team in München.\r\n\r\nBring laptop + adapter.",
     "Kontaktaufnahme nach der Messe – Interesse an 10 Lizenzen.",
     "",
 ]
-RTF = ("{\\rtf1\\ansi\\ansicpg1252\\deff0\\deflang1033{\\fonttbl{\\f0\\fnil\\fcharset0 Segoe UI;}}\r\n"
-       "\\viewkind4\\uc1\\pard\\f0\\fs18 <A>\\par\r\n\\b Next step:\\b0  <B>\\par\r\n}\r\n")
-RTF_BODIES = [("Met with Zo\\'eb O'Brien", "send the proposal"), ("Call with Jos\\'e9 N\\'fa\\'f1ez", "quote"),
-              ("Demo for M\\'fcller GmbH", "follow up in two weeks")]
-NOTES = ["Prefers e-mail over phone.", "Met at the trade show in Las Vegas.\r\nVery interested in the add-ons.",
-         "Budget approved for FY2025 – see attached PO.", "Don't call before 10 am (time zone: CET).",
-         "Spouse: Renée. Kids: 2.\r\nLoves golf ⛳.", "Asked to be removed from the newsletter.",
-         "Contract renewal discussed; 5% discount agreed.\r\n\r\n— Chris"]
-REGARDING = ["Call completed", "Meeting held – product demo", "E-mail sent: Angebot", "Letter sent",
-             "Field changed", "Quote sent", "Voicemail left", "Contract signed!"]
+RTF = (
+    "{\\rtf1\\ansi\\ansicpg1252\\deff0\\deflang1033{\\fonttbl{\\f0\\fnil\\fcharset0 Segoe UI;}}\r\n"
+    "\\viewkind4\\uc1\\pard\\f0\\fs18 <A>\\par\r\n\\b Next step:\\b0  <B>\\par\r\n}\r\n"
+)
+RTF_BODIES = [
+    ("Met with Zo\\'eb O'Brien", "send the proposal"),
+    ("Call with Jos\\'e9 N\\'fa\\'f1ez", "quote"),
+    ("Demo for M\\'fcller GmbH", "follow up in two weeks"),
+]
+NOTES = [
+    "Prefers e-mail over phone.",
+    "Met at the trade show in Las Vegas.\r\nVery interested in the add-ons.",
+    "Budget approved for FY2025 – see attached PO.",
+    "Don't call before 10 am (time zone: CET).",
+    "Spouse: Renée. Kids: 2.\r\nLoves golf ⛳.",
+    "Asked to be removed from the newsletter.",
+    "Contract renewal discussed; 5% discount agreed.\r\n\r\n— Chris",
+]
+REGARDING = [
+    "Call completed",
+    "Meeting held – product demo",
+    "E-mail sent: Angebot",
+    "Letter sent",
+    "Field changed",
+    "Quote sent",
+    "Voicemail left",
+    "Contract signed!",
+]
 HISTORY_TYPES = [  # (id, name, activityTypeId, activityTypeName, description)
     (1, "Call Completed", 1, "Call", "The call was completed."),
     (2, "Call Attempted", 1, "Call", "The call was attempted."),
@@ -220,32 +517,94 @@ HISTORY_TYPES = [  # (id, name, activityTypeId, activityTypeName, description)
     (6, "Letter Sent", 8, "Letter", "A letter was sent."),
     (7, "Field Changed", None, None, "A tracked field changed."),
 ]
-GROUP_NAMES = ["VIP Customers", "Trade Show 2024 Leads", "Newsletter – EMEA", "Partners", "Q3 Campaign",
-               "Board & Advisors", "Churn risk", "Beta testers", "Golf Day '25", "Kunden München", "Webinar: API"]
-OPP_NAMES = ["Renewal", "Upgrade to Premium", "New licences", "Consulting package", "Hardware refresh",
-             "Expansion – EMEA", "Pilot project", "Support contract"]
-PRODUCT_NAMES = ["Act! Premium Subscription", "Onboarding Package", "Widget – Größe L", "Consulting hour",
-                 "Support Plan Gold", "Training Day (on-site)", "Café Machine Pro", "Licence Add-on",
-                 "Data Migration", "Custom Report"]
+GROUP_NAMES = [
+    "VIP Customers",
+    "Trade Show 2024 Leads",
+    "Newsletter – EMEA",
+    "Partners",
+    "Q3 Campaign",
+    "Board & Advisors",
+    "Churn risk",
+    "Beta testers",
+    "Golf Day '25",
+    "Kunden München",
+    "Webinar: API",
+]
+OPP_NAMES = [
+    "Renewal",
+    "Upgrade to Premium",
+    "New licences",
+    "Consulting package",
+    "Hardware refresh",
+    "Expansion – EMEA",
+    "Pilot project",
+    "Support contract",
+]
+PRODUCT_NAMES = [
+    "Act! Premium Subscription",
+    "Onboarding Package",
+    "Widget – Größe L",
+    "Consulting hour",
+    "Support Plan Gold",
+    "Training Day (on-site)",
+    "Café Machine Pro",
+    "Licence Add-on",
+    "Data Migration",
+    "Custom Report",
+]
 PRODUCT_VARIANTS = ["", " (annual)", " (monthly)", " v2", " – EU", " XL", " Plus"]
-DESCRIPTIONS = ["Key accounts only.", "Updated by the administrator.", "Billable", "Internal use\r\nDo not export.",
-                "Descripción actualizada", "See the wiki for details."]
+DESCRIPTIONS = [
+    "Key accounts only.",
+    "Updated by the administrator.",
+    "Billable",
+    "Internal use\r\nDo not export.",
+    "Descripción actualizada",
+    "See the wiki for details.",
+]
 COMPETITORS = ["Salesforce", "HubSpot", "Zoho", "Pipedrive", "Microsoft Dynamics", "SugarCRM", "In-house"]
 LOST_REASONS = ["Price too high", "Chose competitor", "No budget", "Project cancelled", "No decision"]
 PROCESSES = [
-    ("Act! Sales Process", [("Initial Communication", 10), ("Needs Assessment", 25), ("Presentation", 40),
-                            ("Proposal", 60), ("Negotiation", 80), ("Commitment", 90), ("Closed", 100)]),
+    (
+        "Act! Sales Process",
+        [
+            ("Initial Communication", 10),
+            ("Needs Assessment", 25),
+            ("Presentation", 40),
+            ("Proposal", 60),
+            ("Negotiation", 80),
+            ("Commitment", 90),
+            ("Closed", 100),
+        ],
+    ),
     ("Partner Onboarding", [("Qualification", 20), ("Contract", 60), ("Enablement", 90)]),
 ]
-ATTACHMENTS = [("Proposal_v2", ".pdf", "Adobe Acrobat Document"), ("Angebot Müller", ".docx",
-               "Microsoft Word Document"), ("pricing", ".xlsx", "Microsoft Excel Worksheet"),
-               ("photo", ".jpg", "JPEG image")]
-USER_NAMES = [("Chris", "Huffman"), ("Allison", "Mikola"), ("Betty", "Browser"), ("Fred", "Mendez"),
-              ("Juliette", "Rosseux"), ("Sarah", "Whiting")]
+ATTACHMENTS = [
+    ("Proposal_v2", ".pdf", "Adobe Acrobat Document"),
+    ("Angebot Müller", ".docx", "Microsoft Word Document"),
+    ("pricing", ".xlsx", "Microsoft Excel Worksheet"),
+    ("photo", ".jpg", "JPEG image"),
+]
+USER_NAMES = [
+    ("Chris", "Huffman"),
+    ("Allison", "Mikola"),
+    ("Betty", "Browser"),
+    ("Fred", "Mendez"),
+    ("Juliette", "Rosseux"),
+    ("Sarah", "Whiting"),
+]
 ROLES = ["Administrator", "Manager", "Standard", "Standard", "Restricted", "Browse"]
 TASK_TYPES = [  # (name, description, color, history types [(name, clearType)])
-    ("Call", "Phone call", "#00b19e", [("Call Completed", "COMPLETED"), ("Call Attempted", "OTHER"),
-                                       ("Call Left Message", "OTHER"), ("Call Not Completed", "NOTCOMPLETED")]),
+    (
+        "Call",
+        "Phone call",
+        "#00b19e",
+        [
+            ("Call Completed", "COMPLETED"),
+            ("Call Attempted", "OTHER"),
+            ("Call Left Message", "OTHER"),
+            ("Call Not Completed", "NOTCOMPLETED"),
+        ],
+    ),
     ("Meeting", "Meeting", "#fe5000", [("Meeting Held", "COMPLETED"), ("Meeting Not Held", "NOTCOMPLETED")]),
     ("To-Do", "To-do", "#566bee", [("To-do Done", "COMPLETED"), ("To-do Not Done", "NOTCOMPLETED")]),
     ("Personal Activity", "Personal activity", "#9d04b8", [("Personal Activity Completed", "COMPLETED")]),
@@ -326,14 +685,24 @@ class RecordGenerator:
         self._stages = self._make_stages()
         self._templates = {name: dict.fromkeys(spec.properties_of(t.definition)) for name, t in TABLES.items()}
         self._address_pool, self._phone_pool = self._make_location_pools()
-        self._ref_names = {"companies": lambda k: self._company_identity(k)[0], "groups": self._group_name,
-                           "opportunities": self._opportunity_name}
+        self._ref_names = {
+            "companies": lambda k: self._company_identity(k)[0],
+            "groups": self._group_name,
+            "opportunities": self._opportunity_name,
+        }
         self._user_cache: dict[int, tuple] = {}
         self._company_cache: dict[int, tuple] = {}
         self._builders: dict[str, Callable[..., dict]] = {
-            "contacts": self._contact, "companies": self._company, "opportunities": self._opportunity,
-            "activities": self._activity, "activity_types": self._activity_type, "products": self._product,
-            "groups": self._group, "notes": self._note, "histories": self._history, "users": self._user,
+            "contacts": self._contact,
+            "companies": self._company,
+            "opportunities": self._opportunity,
+            "activities": self._activity,
+            "activity_types": self._activity_type,
+            "products": self._product,
+            "groups": self._group,
+            "notes": self._note,
+            "histories": self._history,
+            "users": self._user,
             "opportunity_products": self._opportunity_product,
         }
 
@@ -374,8 +743,15 @@ class RecordGenerator:
         elif table == "users":
             out["lastLogOnDate"] = fmt(ticks) if fmt(ticks) != old else fmt(ticks + 1)
         else:
-            pool = {"jobTitle": TITLES, "industry": INDUSTRIES, "competitor": COMPETITORS, "subject": SUBJECTS,
-                    "noteText": NOTES, "regarding": REGARDING, "description": DESCRIPTIONS}[field]
+            pool = {
+                "jobTitle": TITLES,
+                "industry": INDUSTRIES,
+                "competitor": COMPETITORS,
+                "subject": SUBJECTS,
+                "noteText": NOTES,
+                "regarding": REGARDING,
+                "description": DESCRIPTIONS,
+            }[field]
             value = _pick(r, pool)
             out[field] = value if value != old else pool[(pool.index(value) + 1) % len(pool)]
         return out
@@ -450,8 +826,11 @@ class RecordGenerator:
         middle = MIDDLE[extra % len(MIDDLE)] if 250 <= extra < 400 else None
         suffix = SUFFIXES[extra % len(SUFFIXES)] if extra >= 960 else None
         first, last = FIRST[fi], LAST[li]
-        full = " ".join(p for p in (prefix, first, middle, last, suffix) if p) if extra < 400 or suffix \
+        full = (
+            " ".join(p for p in (prefix, first, middle, last, suffix) if p)
+            if extra < 400 or suffix
             else f"{first} {last}"
+        )
         return first, last, full, f"{FIRST_A[fi]}.{LAST_A[li]}@{domain}", company, prefix, middle, suffix
 
     def _full_name(self, k: int) -> str:
@@ -486,19 +865,32 @@ class RecordGenerator:
             ident = self._contact_identity(k)
             first_identity = first_identity or ident
             if activity:
-                out.append({"id": id_for("contacts", k, self.seed), "displayName": ident[2],
-                            "emailAddress": ident[3], "isInvited": r() < 0.2})
+                out.append(
+                    {
+                        "id": id_for("contacts", k, self.seed),
+                        "displayName": ident[2],
+                        "emailAddress": ident[3],
+                        "isInvited": r() < 0.2,
+                    }
+                )
             else:
-                out.append({"id": id_for("contacts", k, self.seed), "displayName": ident[2],
-                            "company": self._company_identity(ident[4])[0] if ident[4] is not None else None,
-                            "isInvited": False})
+                out.append(
+                    {
+                        "id": id_for("contacts", k, self.seed),
+                        "displayName": ident[2],
+                        "company": self._company_identity(ident[4])[0] if ident[4] is not None else None,
+                        "isInvited": False,
+                    }
+                )
         return out, first_identity
 
     def _emb(self, r, table: str, most: int) -> list[dict]:
         n = self.counts[table]
         name = self._ref_names[table]
-        return [{"id": id_for(table, k, self.seed), "name": name(k)}
-                for k in (int(r() * n) for _ in range(min(n, int(r() * (most + 1)))))]
+        return [
+            {"id": id_for(table, k, self.seed), "name": name(k)}
+            for k in (int(r() * n) for _ in range(min(n, int(r() * (most + 1)))))
+        ]
 
     # -- shared pieces -----------------------------------------------------------------------------------------
     def _make_location_pools(self) -> tuple[list[list[dict]], list[list[tuple]]]:
@@ -510,12 +902,19 @@ class RecordGenerator:
             pool = []
             for _ in range(128):
                 geo = r() < 0.3
-                pool.append({"line1": _pick(r, streets).format(n=1 + int(r() * 999)),
-                             "line2": _pick(r, LINE2) if r() < 0.2 else None,
-                             "line3": "Attn: Receiving" if r() < 0.03 else None,
-                             "city": city, "state": state, "postalCode": _pick(r, postals), "country": country,
-                             "latitude": round(lat + r() * 0.1 - 0.05, 6) if geo else None,
-                             "longitude": round(lon + r() * 0.1 - 0.05, 6) if geo else None})
+                pool.append(
+                    {
+                        "line1": _pick(r, streets).format(n=1 + int(r() * 999)),
+                        "line2": _pick(r, LINE2) if r() < 0.2 else None,
+                        "line3": "Attn: Receiving" if r() < 0.03 else None,
+                        "city": city,
+                        "state": state,
+                        "postalCode": _pick(r, postals),
+                        "country": country,
+                        "latitude": round(lat + r() * 0.1 - 0.05, 6) if geo else None,
+                        "longitude": round(lon + r() * 0.1 - 0.05, 6) if geo else None,
+                    }
+                )
             addresses.append(pool)
             numbers = []
             for _ in range(256):
@@ -588,31 +987,72 @@ class RecordGenerator:
         numeric = field.data_type in ("Number", "Currency", "Decimal")
         text = cf.python_type(field.data_type) is str and field.data_type not in ("Date", "AnnualEvent", "DateTime")
         return {
-            "id": _guid(key), "name": field.name, "columnName": cf.column_name(field, h % 1_000_000),
-            "recordType": record_type, "aliasName": field.name, "columnType": cf.column_type(field),
-            "displayName": field.name, "tableName": cf.TABLE_NAMES.get(record_type, "TBL_" + record_type.upper()),
-            "type": cf.dotnet_type(field), "dataType": field.data_type, "virtualId": None, "virtualType": None,
-            "virtualObject": None, "virtualField": None,
+            "id": _guid(key),
+            "name": field.name,
+            "columnName": cf.column_name(field, h % 1_000_000),
+            "recordType": record_type,
+            "aliasName": field.name,
+            "columnType": cf.column_type(field),
+            "displayName": field.name,
+            "tableName": cf.TABLE_NAMES.get(record_type, "TBL_" + record_type.upper()),
+            "type": cf.dotnet_type(field),
+            "dataType": field.data_type,
+            "virtualId": None,
+            "virtualType": None,
+            "virtualObject": None,
+            "virtualField": None,
             "length": (None if field.data_type == "Memo" else field.length) if text else None,
-            "minimumLength": 0 if text else None, "precision": 18 if numeric else None,
+            "minimumLength": 0 if text else None,
+            "precision": 18 if numeric else None,
             "scale": (2 if field.data_type == "Currency" else field.scale) if numeric else None,
-            "minValue": None, "maxValue": None, "defaultValue": None,
+            "minValue": None,
+            "maxValue": None,
+            "defaultValue": None,
             "fieldFormat": {"Currency": "C2", "Date": "d", "AnnualEvent": "d", "DateTime": "g"}.get(field.data_type),
-            "formula": None, "calcDisplay": None, "isAllowBlank": True, "isCustom": True, "isDefinedField": False,
-            "isDisplayed": True, "isNullable": True, "isPrimary": False, "isProtected": False, "isReadOnly": False,
-            "isTracked": field.tracked, "isVirtual": False, "createDate": fmt(created),
-            "editDate": fmt(created + h % (900 * DAY)), "changeEvent": None, "enterEvent": None, "leaveEvent": None,
+            "formula": None,
+            "calcDisplay": None,
+            "isAllowBlank": True,
+            "isCustom": True,
+            "isDefinedField": False,
+            "isDisplayed": True,
+            "isNullable": True,
+            "isPrimary": False,
+            "isProtected": False,
+            "isReadOnly": False,
+            "isTracked": field.tracked,
+            "isVirtual": False,
+            "createDate": fmt(created),
+            "editDate": fmt(created + h % (900 * DAY)),
+            "changeEvent": None,
+            "enterEvent": None,
+            "leaveEvent": None,
             "picklist": cf.picklist_info(field, _guid(key + "/picklist")),
         }
 
     def _make_stages(self) -> list[list[dict]]:
         out = []
         for p, (pname, stages) in enumerate(PROCESSES):
-            process = {"id": _guid(f"{self.seed}/process/{p}"), "name": pname, "description": f"{pname} (default)",
-                       "status": "Active", "stagesCount": len(stages), "stages": None}
-            out.append([{"id": _guid(f"{self.seed}/stage/{p}/{s}"), "name": name,
-                         "description": f"{name} – {prob}%", "probability": prob, "number": s + 1,
-                         "process": process} for s, (name, prob) in enumerate(stages)])
+            process = {
+                "id": _guid(f"{self.seed}/process/{p}"),
+                "name": pname,
+                "description": f"{pname} (default)",
+                "status": "Active",
+                "stagesCount": len(stages),
+                "stages": None,
+            }
+            out.append(
+                [
+                    {
+                        "id": _guid(f"{self.seed}/stage/{p}/{s}"),
+                        "name": name,
+                        "description": f"{name} – {prob}%",
+                        "probability": prob,
+                        "number": s + 1,
+                        "process": process,
+                    }
+                    for s, (name, prob) in enumerate(stages)
+                ]
+            )
         return out
 
     def _between(self, r, low: int, high: int) -> int:
@@ -660,7 +1100,7 @@ class RecordGenerator:
             for key in _LAST_FIELDS:
                 if r() < 0.35:
                     d[key] = fmt(created + int(r() * span))
-        local = email[:email.index("@")]
+        local = email[: email.index("@")]
         if r() < 0.05:
             d["messengerID"] = f"{local.split('.')[0]}{int(r() * 97)}"
         if r() < 0.2:
@@ -713,18 +1153,27 @@ class RecordGenerator:
         user = self._user_ref(r)
         address = self._address(r, 0.05, loc)
         return {
-            "id": id_for("companies", i, self.seed), "name": name, "address": address,
+            "id": id_for("companies", i, self.seed),
+            "name": name,
+            "address": address,
             "billingAddress": dict(address) if r() < 0.5 else self._address(r, 0.4),
             "description": _pick(r, DETAILS[:-1]) if r() < 0.3 else None,
             "division": _pick(r, ["EMEA", "Americas", "Retail", "Service"]) if parent else None,
-            "fax": self._phone(r, loc)[0] if r() < 0.2 else None, "faxExtension": None,
-            "hasDivisions": has_children, "hierarchyLevel": level,
+            "fax": self._phone(r, loc)[0] if r() < 0.2 else None,
+            "faxExtension": None,
+            "hasDivisions": has_children,
+            "hierarchyLevel": level,
             "idStatus": _pick(r, ID_STATUS) if r() < 0.7 else None,
             "importDate": fmt(imported) if imported is not None else None,
-            "industry": _pick(r, INDUSTRIES) if r() < 0.8 else None, "isPrivate": r() < 0.03, "acl": None,
+            "industry": _pick(r, INDUSTRIES) if r() < 0.8 else None,
+            "isPrivate": r() < 0.03,
+            "acl": None,
             "numberOfEmployees": int(r() ** 3 * 20_000) + 1 if r() < 0.6 else None,
-            "rootParentID": parent, "parentID": parent, "phone": self._phone(r, loc)[0],
-            "phoneExtension": None, "referredBy": _pick(r, REFERRED) if r() < 0.2 else None,
+            "rootParentID": parent,
+            "parentID": parent,
+            "phone": self._phone(r, loc)[0],
+            "phoneExtension": None,
+            "referredBy": _pick(r, REFERRED) if r() < 0.2 else None,
             "region": _pick(r, cf._REGIONS) if r() < 0.5 else None,
             "revenue": round(r() ** 2 * 50_000_000, 2) if r() < 0.5 else None,
             "shippingAddress": self._address(r, 0.6),
@@ -732,9 +1181,13 @@ class RecordGenerator:
             "territory": _pick(r, ["North", "South", "East", "West", "Central"]) if r() < 0.4 else None,
             "tickerSymbol": name[:4].upper().replace(" ", "") if r() < 0.05 else None,
             "tollFreePhone": f"(800) {int(r() * 900) + 100}-{int(r() * 9000) + 1000}" if r() < 0.1 else None,
-            "tollFreeExtension": None, "website": f"https://www.{domain}" if r() < 0.8 else None,
-            "recordManagerID": user[0] if user else None, "customFields": self._custom_values("Company", r),
-            "created": fmt(created), "edited": fmt(edited), "editedBy": self._user_ref(r)[1] if user else None,
+            "tollFreeExtension": None,
+            "website": f"https://www.{domain}" if r() < 0.8 else None,
+            "recordManagerID": user[0] if user else None,
+            "customFields": self._custom_values("Company", r),
+            "created": fmt(created),
+            "edited": fmt(edited),
+            "editedBy": self._user_ref(r)[1] if user else None,
             "recordManager": user[1] if user else None,
         }
 
@@ -754,30 +1207,45 @@ class RecordGenerator:
         stage_start = self._between(r, created, edited)
         user = self._user_ref(r)
         return {
-            "id": id_for("opportunities", i, self.seed), "name": self._opportunity_name(i),
-            "actualCloseDate": fmt(close) if close else None, "companies": companies,
+            "id": id_for("opportunities", i, self.seed),
+            "name": self._opportunity_name(i),
+            "actualCloseDate": fmt(close) if close else None,
+            "companies": companies,
             "competitor": _pick(r, COMPETITORS) if r() < 0.3 else None,
-            "contactNames": ", ".join(c["displayName"] for c in contacts) or None, "contacts": contacts,
+            "contactNames": ", ".join(c["displayName"] for c in contacts) or None,
+            "contacts": contacts,
             "creator": self._user_ref(r)[1] if user else None,
             "daysOpen": int(((close or edited) - created) // DAY),
             "daysInStage": int((edited - stage_start) // DAY),
             "estimatedCloseDate": fmt(self._between(r, created, GENERATED_UNTIL_TICKS - DAY) // DAY * DAY),
-            "stageStartDate": fmt(stage_start), "grossMargin": round(total * (0.2 + r() * 0.5), 2),
-            "groups": groups, "isPrivate": r() < 0.05, "acl": None, "openDate": fmt(created),
-            "probability": probability, "productTotal": total,
+            "stageStartDate": fmt(stage_start),
+            "grossMargin": round(total * (0.2 + r() * 0.5), 2),
+            "groups": groups,
+            "isPrivate": r() < 0.05,
+            "acl": None,
+            "openDate": fmt(created),
+            "probability": probability,
+            "productTotal": total,
             "product": _pick(r, PRODUCT_NAMES) if r() < 0.4 else None,
             "reason": _pick(r, LOST_REASONS) if status == "Lost" else None,
-            "source": _pick(r, REFERRED) if r() < 0.3 else None, "sourceId": None, "stage": stage,
-            "status": status, "statusName": status,
+            "source": _pick(r, REFERRED) if r() < 0.3 else None,
+            "sourceId": None,
+            "stage": stage,
+            "status": status,
+            "statusName": status,
             "importDate": fmt(imported) if imported is not None else None,
             "totalPerCompany": round(total / len(companies), 2) if companies else None,
             "totalPerContact": round(total / len(contacts), 2) if contacts else None,
             "totalPerGroup": round(total / len(groups), 2) if groups else None,
             "weightedTotal": round(total * probability / 100, 2),
             "quickbooksInvoiceId": f"INV-{1000 + i}" if status == "Won" and r() < 0.1 else None,
-            "relatedEntitiesResolver": False, "recordManagerID": user[0] if user else None,
-            "customFields": self._custom_values("Opportunity", r), "created": fmt(created), "edited": fmt(edited),
-            "editedBy": self._user_ref(r)[1] if user else None, "recordManager": user[1] if user else None,
+            "relatedEntitiesResolver": False,
+            "recordManagerID": user[0] if user else None,
+            "customFields": self._custom_values("Opportunity", r),
+            "created": fmt(created),
+            "edited": fmt(edited),
+            "editedBy": self._user_ref(r)[1] if user else None,
+            "recordManager": user[1] if user else None,
         }
 
     def _attachment(self, r, at: int) -> dict | None:
@@ -785,10 +1253,16 @@ class RecordGenerator:
             return None
         stem, ext, kind = _pick(r, ATTACHMENTS)
         size = int(r() ** 2 * 5_000_000) + 200
-        return {"displayName": stem + ext, "fileExtension": ext,
-                "fileName": f"C:\\ACT\\Attachments\\{stem}{ext}", "fileSize": size,
-                "fileSizeDisplay": _size_display(size), "fileType": kind, "lastModified": fmt(at),
-                "personal": r() < 0.2}
+        return {
+            "displayName": stem + ext,
+            "fileExtension": ext,
+            "fileName": f"C:\\ACT\\Attachments\\{stem}{ext}",
+            "fileSize": size,
+            "fileSizeDisplay": _size_display(size),
+            "fileType": kind,
+            "lastModified": fmt(at),
+            "personal": r() < 0.2,
+        }
 
     def _details(self, r) -> str | None:
         u = r()
@@ -822,72 +1296,133 @@ class RecordGenerator:
             endless = r() < 0.3
             kind = _pick(r, ["Daily", "Weekly", "Weekly", "Monthly", "Yearly"])
             weekday = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][
-                ((start - UNIX_EPOCH_TICKS) // DAY + 4) % 7]
-            recur = {"seriesStart": fmt(start), "day": {
-                "dayAsInt": ((start - UNIX_EPOCH_TICKS) // DAY + 4) % 7, "daysOfWeek": [weekday],
-                "typedDay": "None", "dayType": "Named" if kind == "Weekly" else "Numbered", "ordinal": "None"},
+                ((start - UNIX_EPOCH_TICKS) // DAY + 4) % 7
+            ]
+            recur = {
+                "seriesStart": fmt(start),
+                "day": {
+                    "dayAsInt": ((start - UNIX_EPOCH_TICKS) // DAY + 4) % 7,
+                    "daysOfWeek": [weekday],
+                    "typedDay": "None",
+                    "dayType": "Named" if kind == "Weekly" else "Numbered",
+                    "ordinal": "None",
+                },
                 "seriesEnd": None if endless else fmt(min(start + int(r() * 300) * DAY, GENERATED_UNTIL_TICKS - DAY)),
-                "isEndless": endless, "month": 0, "frequency": 1 + int(r() * 2), "recurType": kind}
+                "isEndless": endless,
+                "month": 0,
+                "frequency": 1 + int(r() * 2),
+                "recurType": kind,
+            }
         return {
-            "id": aid, "isCleared": start < edited and r() < 0.7, "isAlarmCleared": alarmed and r() < 0.5,
-            "isAlarmed": alarmed, "leadMinutes": 15 if alarmed else 0,
+            "id": aid,
+            "isCleared": start < edited and r() < 0.7,
+            "isAlarmCleared": alarmed and r() < 0.5,
+            "isAlarmed": alarmed,
+            "leadMinutes": 15 if alarmed else 0,
             "alarmDue": fmt(start - 15 * MINUTE) if alarmed else None,
-            "seriesID": _guid(f"{self.seed}/series/{i}") if recurring else aid, "originalTime": fmt(start),
-            "startTime": fmt(start), "endTime": fmt(end), "duration": duration,
+            "seriesID": _guid(f"{self.seed}/series/{i}") if recurring else aid,
+            "originalTime": fmt(start),
+            "startTime": fmt(start),
+            "endTime": fmt(end),
+            "duration": duration,
             "externalId": f"AAMkAD{_mix(self._salts['activities'], i):x}=" if r() < 0.1 else None,
             "calendarUid": f"{_guid(f'{self.seed}/uid/{i}')}@calendar.example" if r() < 0.1 else None,
-            "accessorId": None, "location": _pick(r, LOCATIONS_TEXT) if r() < 0.4 else None,
-            "isTimeless": timeless, "isAllDay": all_day, "isPrivate": r() < 0.1, "isRecurring": recurring,
-            "activityPriorityId": priority[0], "activityPriorityName": priority[1],
+            "accessorId": None,
+            "location": _pick(r, LOCATIONS_TEXT) if r() < 0.4 else None,
+            "isTimeless": timeless,
+            "isAllDay": all_day,
+            "isPrivate": r() < 0.1,
+            "isRecurring": recurring,
+            "activityPriorityId": priority[0],
+            "activityPriorityName": priority[1],
             "activityTypeId": type_k + 1 if type_k is not None else None,
             "activityTypeName": self._task_type_name(type_k) if type_k is not None else None,
-            "attachment": self._attachment(r, created), "bannerColor": None if r() < 0.7 else "#00b19e",
-            "details": self._details(r), "subject": _pick(r, SUBJECTS), "recurSpec": recur,
-            "created": fmt(created), "edited": fmt(edited),
-            "scheduledById": by[0] if by else None, "scheduledBy": by[1] if by else None,
-            "scheduledForId": to[0] if to else None, "scheduledFor": to[1] if to else None,
+            "attachment": self._attachment(r, created),
+            "bannerColor": None if r() < 0.7 else "#00b19e",
+            "details": self._details(r),
+            "subject": _pick(r, SUBJECTS),
+            "recurSpec": recur,
+            "created": fmt(created),
+            "edited": fmt(edited),
+            "scheduledById": by[0] if by else None,
+            "scheduledBy": by[1] if by else None,
+            "scheduledForId": to[0] if to else None,
+            "scheduledFor": to[1] if to else None,
             "scheduledWithCompany": companies[0]["name"] if companies else None,
             "scheduledWithEmail": contacts[0]["emailAddress"] if contacts else None,
             "scheduledWithPhone": self._phone(r)[0] if contacts and r() < 0.5 else None,
-            "scheduledWithPhoneExt": None, "companies": companies, "contacts": contacts,
-            "groups": self._emb(r, "groups", 1), "opportunities": self._emb(r, "opportunities", 1),
+            "scheduledWithPhoneExt": None,
+            "companies": companies,
+            "contacts": contacts,
+            "groups": self._emb(r, "groups", 1),
+            "opportunities": self._emb(r, "opportunities", 1),
         }
 
     def _activity_type(self, i, rng, created, edited, imported):
         r = rng.random
         name = self._task_type_name(i)
-        spec = TASK_TYPES[i] if i < len(TASK_TYPES) else (name, f"{name} (custom)", "#263690",
-                                                           [(f"{name} Done", "COMPLETED")])
-        history = [{"id": 100 * (i + 1) + j, "name": hname, "description": hname, "clearType": clear,
-                    "isDefault": j == 0} for j, (hname, clear) in enumerate(spec[3])]
+        spec = (
+            TASK_TYPES[i]
+            if i < len(TASK_TYPES)
+            else (name, f"{name} (custom)", "#263690", [(f"{name} Done", "COMPLETED")])
+        )
+        history = [
+            {"id": 100 * (i + 1) + j, "name": hname, "description": hname, "clearType": clear, "isDefault": j == 0}
+            for j, (hname, clear) in enumerate(spec[3])
+        ]
         return {
-            "id": i + 1, "name": name, "description": spec[1], "isActive": r() < 0.95,
-            "isCustom": i >= BUILTIN_TASK_TYPES, "isDeletable": i >= BUILTIN_TASK_TYPES,
-            "taskTypeGuid": _guid(f"{self.seed}/activity_types/{i}"), "historyTypes": history,
-            "defaultPreferences": {"priority": int(r() * 3), "reminder": _pick(r, [0, 5, 15, 30, 60]),
-                                   "duration": _pick(r, [15, 30, 60]), "isAllDayEvent": name == "Vacation",
-                                   "autoRollover": r() < 0.5, "color": spec[2],
-                                   "taskDropDownFields": [{"code": "Priority", "value": True},
-                                                          {"code": "Regarding", "value": r() < 0.5}]},
+            "id": i + 1,
+            "name": name,
+            "description": spec[1],
+            "isActive": r() < 0.95,
+            "isCustom": i >= BUILTIN_TASK_TYPES,
+            "isDeletable": i >= BUILTIN_TASK_TYPES,
+            "taskTypeGuid": _guid(f"{self.seed}/activity_types/{i}"),
+            "historyTypes": history,
+            "defaultPreferences": {
+                "priority": int(r() * 3),
+                "reminder": _pick(r, [0, 5, 15, 30, 60]),
+                "duration": _pick(r, [15, 30, 60]),
+                "isAllDayEvent": name == "Vacation",
+                "autoRollover": r() < 0.5,
+                "color": spec[2],
+                "taskDropDownFields": [{"code": "Priority", "value": True}, {"code": "Regarding", "value": r() < 0.5}],
+            },
         }
 
     def _product(self, i, rng, created, edited, imported):
         name, item, cost, price = self._product_identity(i)
-        return {"id": id_for("products", i, self.seed), "name": name, "cost": cost, "createDate": fmt(created),
-                "editDate": fmt(edited), "itemNumber": item, "price": price}
+        return {
+            "id": id_for("products", i, self.seed),
+            "name": name,
+            "cost": cost,
+            "createDate": fmt(created),
+            "editDate": fmt(edited),
+            "itemNumber": item,
+            "price": price,
+        }
 
     def _group(self, i, rng, created, edited, imported):
         r = rng.random
         parent, has_children, level = self._hierarchy("groups", i, 4)
         user = self._user_ref(r)
         return {
-            "id": id_for("groups", i, self.seed), "name": self._group_name(i),
+            "id": id_for("groups", i, self.seed),
+            "name": self._group_name(i),
             "description": _pick(r, DETAILS[:-1]) if r() < 0.4 else None,
-            "contacts": int(r() ** 2 * min(self.counts["contacts"], 5_000)), "parentID": parent,
-            "hasSubgroups": has_children, "hierarchyLevel": level, "isPrivate": r() < 0.05, "acl": None,
-            "importDate": fmt(imported) if imported is not None else None, "address": self._address(r, 0.8),
-            "recordManagerID": user[0] if user else None, "customFields": self._custom_values("Group", r),
-            "created": fmt(created), "edited": fmt(edited), "editedBy": self._user_ref(r)[1] if user else None,
+            "contacts": int(r() ** 2 * min(self.counts["contacts"], 5_000)),
+            "parentID": parent,
+            "hasSubgroups": has_children,
+            "hierarchyLevel": level,
+            "isPrivate": r() < 0.05,
+            "acl": None,
+            "importDate": fmt(imported) if imported is not None else None,
+            "address": self._address(r, 0.8),
+            "recordManagerID": user[0] if user else None,
+            "customFields": self._custom_values("Group", r),
+            "created": fmt(created),
+            "edited": fmt(edited),
+            "editedBy": self._user_ref(r)[1] if user else None,
             "recordManager": user[1] if user else None,
         }
 
@@ -895,15 +1430,23 @@ class RecordGenerator:
         r = rng.random
         user = self._user_ref(r)
         return {
-            "id": id_for("notes", i, self.seed), "recordManager": user[1] if user else None,
-            "recordManagerID": user[0] if user else None, "createUserID": self._user_ref(r)[0] if user else None,
+            "id": id_for("notes", i, self.seed),
+            "recordManager": user[1] if user else None,
+            "recordManagerID": user[0] if user else None,
+            "createUserID": self._user_ref(r)[0] if user else None,
             "isPrivate": r() < 0.1,
-            "noteText": _pick(r, NOTES) if r() < 0.9 else RTF.replace("<A>", "Zo\\'eb prefers e-mail").replace(
-                "<B>", "call in May"),
-            "noteTypeID": _pick(r, [0, 0, 0, 1, 2]), "displayDate": fmt(self._between(r, created - 7 * DAY, created)),
-            "created": fmt(created), "edited": fmt(edited), "companies": self._emb(r, "companies", 1),
-            "contacts": self._emb_contacts(r, 2)[0], "groups": self._emb(r, "groups", 1),
-            "opportunities": self._emb(r, "opportunities", 1), "attachment": self._attachment(r, created),
+            "noteText": _pick(r, NOTES)
+            if r() < 0.9
+            else RTF.replace("<A>", "Zo\\'eb prefers e-mail").replace("<B>", "call in May"),
+            "noteTypeID": _pick(r, [0, 0, 0, 1, 2]),
+            "displayDate": fmt(self._between(r, created - 7 * DAY, created)),
+            "created": fmt(created),
+            "edited": fmt(edited),
+            "companies": self._emb(r, "companies", 1),
+            "contacts": self._emb_contacts(r, 2)[0],
+            "groups": self._emb(r, "groups", 1),
+            "opportunities": self._emb(r, "opportunities", 1),
+            "attachment": self._attachment(r, created),
         }
 
     def _history(self, i, rng, created, edited, imported):
@@ -913,34 +1456,61 @@ class RecordGenerator:
         contacts, first_contact = self._emb_contacts(r, 2)
         minutes = _pick(r, DURATIONS)
         start = created - minutes[1] * MINUTE if created - minutes[1] * MINUTE > GENERATED_FROM_TICKS else created
-        details = (f"ID/Status changed from 'Prospect' to 'Customer'\r\nChanged by: {user[1] if user else 'Admin'}"
-                   if htype[0] == 7 else self._details(r))
+        details = (
+            f"ID/Status changed from 'Prospect' to 'Customer'\r\nChanged by: {user[1] if user else 'Admin'}"
+            if htype[0] == 7
+            else self._details(r)
+        )
         return {
-            "id": id_for("histories", i, self.seed), "recordManagerID": user[0] if user else None,
-            "recordManager": user[1] if user else None, "createUserID": user[0] if user else None,
-            "createUserName": user[1] if user else None, "editUserID": editor[0] if editor else None,
+            "id": id_for("histories", i, self.seed),
+            "recordManagerID": user[0] if user else None,
+            "recordManager": user[1] if user else None,
+            "createUserID": user[0] if user else None,
+            "createUserName": user[1] if user else None,
+            "editUserID": editor[0] if editor else None,
             "editUserName": editor[1] if editor else None,
             "contactEmail": first_contact[3] if first_contact else None,
             "contactPhone": self._phone(r)[0] if contacts and r() < 0.5 else None,
-            "contactPhoneExt": None, "contactCompany": contacts[0]["company"] if contacts else None,
-            "isPrivate": r() < 0.05, "details": details,
-            "regarding": "Field changed" if htype[0] == 7 else _pick(r, REGARDING), "duration": minutes[0],
-            "startTime": fmt(start), "endTime": fmt(start + minutes[1] * MINUTE),
-            "outlookID": None, "historyTypeID": htype[0],
-            "historyType": {"id": htype[0], "name": htype[1], "activityTypeId": htype[2],
-                            "activityTypeName": htype[3], "description": htype[4]},
-            "created": fmt(created), "edited": fmt(edited), "companies": self._emb(r, "companies", 1),
-            "contacts": contacts, "groups": self._emb(r, "groups", 1),
-            "opportunities": self._emb(r, "opportunities", 1), "attachment": self._attachment(r, created),
+            "contactPhoneExt": None,
+            "contactCompany": contacts[0]["company"] if contacts else None,
+            "isPrivate": r() < 0.05,
+            "details": details,
+            "regarding": "Field changed" if htype[0] == 7 else _pick(r, REGARDING),
+            "duration": minutes[0],
+            "startTime": fmt(start),
+            "endTime": fmt(start + minutes[1] * MINUTE),
+            "outlookID": None,
+            "historyTypeID": htype[0],
+            "historyType": {
+                "id": htype[0],
+                "name": htype[1],
+                "activityTypeId": htype[2],
+                "activityTypeName": htype[3],
+                "description": htype[4],
+            },
+            "created": fmt(created),
+            "edited": fmt(edited),
+            "companies": self._emb(r, "companies", 1),
+            "contacts": contacts,
+            "groups": self._emb(r, "groups", 1),
+            "opportunities": self._emb(r, "opportunities", 1),
+            "attachment": self._attachment(r, created),
         }
 
     def _user(self, i, rng, created, edited, imported):
         r = rng.random
         uid, first, last, display, email = self._user_identity(i)
-        return {"id": uid, "username": f"{_ascii(first)[0]}{_ascii(last)}", "role": ROLES[i % len(ROLES)],
-                "displayName": display, "email": email, "firstName": first,
-                "lastLogOnDate": fmt(edited) if r() < 0.9 else None, "lastName": last,
-                "status": "Active" if r() < 0.9 else "Inactive"}
+        return {
+            "id": uid,
+            "username": f"{_ascii(first)[0]}{_ascii(last)}",
+            "role": ROLES[i % len(ROLES)],
+            "displayName": display,
+            "email": email,
+            "firstName": first,
+            "lastLogOnDate": fmt(edited) if r() < 0.9 else None,
+            "lastName": last,
+            "status": "Active" if r() < 0.9 else "Inactive",
+        }
 
     def _opportunity_product(self, i, rng, created, edited, imported):
         r = rng.random
@@ -955,13 +1525,24 @@ class RecordGenerator:
         discount_price = round(price * (1 - discount / 100), 2)
         user = self._user_ref(r)
         return {
-            "id": id_for("opportunity_products", i, self.seed), "name": name, "cost": cost,
-            "createDate": fmt(created), "discount": discount, "discountPrice": discount_price,
-            "editDate": fmt(edited), "itemNumber": item,
+            "id": id_for("opportunity_products", i, self.seed),
+            "name": name,
+            "cost": cost,
+            "createDate": fmt(created),
+            "discount": discount,
+            "discountPrice": discount_price,
+            "editDate": fmt(edited),
+            "itemNumber": item,
             "opportunityID": id_for("opportunities", int(r() * n_opp), self.seed) if n_opp else None,
-            "price": price, "productID": id_for("products", k, self.seed) if k is not None else None,
-            "quantity": quantity, "type": _pick(r, ["Product", "Service", "Subscription"]) if r() < 0.6 else None,
-            "total": round(discount_price * quantity, 2), "isQuickbooksProduct": r() < 0.05,
-            "customFields": self._custom_values("Product", r), "created": fmt(created), "edited": fmt(edited),
-            "editedBy": self._user_ref(r)[1] if user else None, "recordManager": user[1] if user else None,
+            "price": price,
+            "productID": id_for("products", k, self.seed) if k is not None else None,
+            "quantity": quantity,
+            "type": _pick(r, ["Product", "Service", "Subscription"]) if r() < 0.6 else None,
+            "total": round(discount_price * quantity, 2),
+            "isQuickbooksProduct": r() < 0.05,
+            "customFields": self._custom_values("Product", r),
+            "created": fmt(created),
+            "edited": fmt(edited),
+            "editedBy": self._user_ref(r)[1] if user else None,
+            "recordManager": user[1] if user else None,
         }

@@ -4,21 +4,29 @@ ASP.NET OData resolves `$filter`/`$orderby`/`$select` properties against the EDM
 literal of the wrong type is a 400 before any data is read. The emulator does the same from swagger.json, and
 resolves names case-insensitively (the connector may write `Edited` or `businessaddress/City`).
 """
+
 from __future__ import annotations
 
 import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 SWAGGER = Path(__file__).parent / "spec" / "swagger.json"
 REF_PREFIX = "#/definitions/"
 # String properties that hold uniqueidentifier columns in Act!'s SQL Server database (compared as GUIDs).
 GUID_PROPERTIES = {"id", "companyid", "recordmanagerid", "parentid", "rootparentid", "opportunityid", "productid"}
 
-KINDS_EDM = {"string": "Edm.String", "datetime": "Edm.DateTimeOffset", "guid": "Edm.Guid", "int": "Edm.Int32",
-             "number": "Edm.Double", "bool": "Edm.Boolean", "null": "null", "any": "Edm.Untyped"}
+KINDS_EDM = {
+    "string": "Edm.String",
+    "datetime": "Edm.DateTimeOffset",
+    "guid": "Edm.Guid",
+    "int": "Edm.Int32",
+    "number": "Edm.Double",
+    "bool": "Edm.Boolean",
+    "null": "null",
+    "any": "Edm.Untyped",
+}
 
 
 class PathError(ValueError):
@@ -27,9 +35,9 @@ class PathError(ValueError):
 
 @dataclass(frozen=True)
 class Prop:
-    name: str                  # canonical (record key) spelling
-    kind: str                  # string datetime guid int number bool object array map any
-    ref: Optional[str] = None  # definition of an object property
+    name: str  # canonical (record key) spelling
+    kind: str  # string datetime guid int number bool object array map any
+    ref: str | None = None  # definition of an object property
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,7 +47,7 @@ def _definitions() -> dict:
 
 def _prop_of(name: str, schema: dict) -> Prop:
     if "$ref" in schema:
-        ref = schema["$ref"][len(REF_PREFIX):]
+        ref = schema["$ref"][len(REF_PREFIX) :]
         return Prop(name, "any" if ref == "System.Object" else "object", ref)
     kind = schema.get("type")
     if kind == "string":
@@ -59,8 +67,8 @@ def _prop_of(name: str, schema: dict) -> Prop:
     return Prop(name, "any")
 
 
-@functools.lru_cache(maxsize=None)
-def model(definition: str) -> Optional[dict[str, Prop]]:
+@functools.cache
+def model(definition: str) -> dict[str, Prop] | None:
     """Lower-cased property name -> Prop of a Swagger definition; None when the spec does not have it (open type)."""
     schema = _definitions().get(definition)
     if schema is None:
@@ -71,11 +79,11 @@ def model(definition: str) -> Optional[dict[str, Prop]]:
 def resolve(definition: str, path: str, id_kind: str = "guid") -> tuple[tuple[str, ...], str]:
     """Canonical key path and kind of `a/b/c` on a model. Raises PathError with OData's wording."""
     keys: list[str] = []
-    current: Optional[str] = definition
+    current: str | None = definition
     kind = "object"
     for part in path.split("/"):
         if kind in ("map", "any"):
-            keys.append(part)      # open: customFields/<name>
+            keys.append(part)  # open: customFields/<name>
             kind = "any"
             continue
         if kind != "object":

@@ -6,12 +6,14 @@ inspectable (`CmpNode.keys/op/domain/value`) so the store can recognise keyset c
 sorted index; anything else is evaluated per record with SQL semantics: three-valued logic for NULL, case-insensitive
 strings, timestamps as 100 ns ticks, GUIDs in SQL Server `uniqueidentifier` order, NULL first when sorting ascending.
 """
+
 from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 from . import modelinfo
 from .dotnet_time import parse_ticks
@@ -26,9 +28,10 @@ class ODataError(ValueError):
 
 # ----------------------------------------------------------------------------------------------------- tokenizer
 
+
 @dataclass(frozen=True)
 class Token:
-    kind: str   # lparen rparen comma string prefixed guid datetime number ident eof
+    kind: str  # lparen rparen comma string prefixed guid datetime number ident eof
     text: str
     pos: int
 
@@ -38,7 +41,10 @@ _TOKEN_PATTERNS = [
     ("string", re.compile(r"'(?:[^']|'')*'")),
     ("prefixed", re.compile(r"(?i:datetimeoffset|datetime|guid)'(?:[^']|'')*'")),
     ("guid", re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w-])")),
-    ("datetime", re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?(?![\w:.+-])")),
+    (
+        "datetime",
+        re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?(?![\w:.+-])"),
+    ),
     ("number", re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[LlMmDdFf]?(?![\w.])")),
     ("ident", re.compile(r"[A-Za-z_][\w]*(?:/[A-Za-z_][\w]*)*")),
     ("lparen", re.compile(r"\(")),
@@ -64,17 +70,17 @@ def tokenize(text: str) -> list[Token]:
             hint = ""
             if re.search(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)? \d{2}:\d{2}", text):
                 hint = " (a '+' in a URL query means a space: send a +hh:mm offset as %2B)"
-            raise ODataError(f"Syntax error: character '{text[pos]}' is not valid at position {pos} in "
-                             f"'{text}'.{hint}")
+            raise ODataError(f"Syntax error: character '{text[pos]}' is not valid at position {pos} in '{text}'.{hint}")
     tokens.append(Token("eof", "", len(text)))
     return tokens
 
 
 # ---------------------------------------------------------------------------------------------------------- AST
 
+
 @dataclass(frozen=True)
 class Lit:
-    kind: str      # string datetime guid int number bool null
+    kind: str  # string datetime guid int number bool null
     value: Any
     text: str
 
@@ -101,7 +107,7 @@ class Compare:
 
 @dataclass(frozen=True)
 class BoolOp:
-    op: str        # and / or
+    op: str  # and / or
     left: Any
     right: Any
 
@@ -113,10 +119,24 @@ class Not:
 
 COMPARISON_OPS = ("eq", "ne", "gt", "ge", "lt", "le")
 KEYWORDS = COMPARISON_OPS + ("and", "or", "not")
-OP_NAMES = {"eq": "Equal", "ne": "NotEqual", "gt": "GreaterThan", "ge": "GreaterThanOrEqual",
-            "lt": "LessThan", "le": "LessThanOrEqual"}
-FUNCTIONS = {"contains": 2, "startswith": 2, "endswith": 2, "substringof": 2, "tolower": 1, "toupper": 1,
-             "trim": 1, "length": 1}
+OP_NAMES = {
+    "eq": "Equal",
+    "ne": "NotEqual",
+    "gt": "GreaterThan",
+    "ge": "GreaterThanOrEqual",
+    "lt": "LessThan",
+    "le": "LessThanOrEqual",
+}
+FUNCTIONS = {
+    "contains": 2,
+    "startswith": 2,
+    "endswith": 2,
+    "substringof": 2,
+    "tolower": 1,
+    "toupper": 1,
+    "trim": 1,
+    "length": 1,
+}
 
 
 def _unquote(text: str) -> str:
@@ -158,8 +178,10 @@ def _datetime_literal(inner: str, text: str) -> Lit:
     try:
         return Lit("datetime", parse_ticks(inner), text)
     except ValueError:
-        raise ODataError(f"The literal '{text}' is not a valid Edm.DateTimeOffset value "
-                         "(expected yyyy-mm-ddThh:mm:ss[.fffffff](Z|+hh:mm)).") from None
+        raise ODataError(
+            f"The literal '{text}' is not a valid Edm.DateTimeOffset value "
+            "(expected yyyy-mm-ddThh:mm:ss[.fffffff](Z|+hh:mm))."
+        ) from None
 
 
 class _Parser:
@@ -222,8 +244,7 @@ class _Parser:
             node = self.parse_or()
             closing = self.take()
             if closing.kind != "rparen":
-                raise ODataError(f"Unbalanced parenthesis: ')' expected at position {closing.pos} "
-                                 f"in '{self.text}'.")
+                raise ODataError(f"Unbalanced parenthesis: ')' expected at position {closing.pos} in '{self.text}'.")
             return node
         if token.kind in ("string", "prefixed", "guid", "datetime", "number"):
             return parse_literal(token)
@@ -234,8 +255,10 @@ class _Parser:
             if word in ("true", "false"):
                 return Lit("bool", word == "true", token.text)
             if word in KEYWORDS:
-                raise ODataError(f"Syntax error at position {token.pos} in '{self.text}': "
-                                 f"'{token.text}' where an operand was expected.")
+                raise ODataError(
+                    f"Syntax error at position {token.pos} in '{self.text}': "
+                    f"'{token.text}' where an operand was expected."
+                )
             if self.peek().kind == "lparen":
                 return self.parse_call(token)
             return PathRef(token.text, token.pos)
@@ -271,6 +294,7 @@ def parse_filter(text: str):
 
 # ------------------------------------------------------------------------------------------- typed compilation
 
+
 def _getter(keys: tuple[str, ...]) -> Callable[[dict], Any]:
     if len(keys) == 1:
         key = keys[0]
@@ -283,6 +307,7 @@ def _getter(keys: tuple[str, ...]) -> Callable[[dict], Any]:
                 return None
             value = value.get(key)
         return value
+
     return get
 
 
@@ -307,23 +332,29 @@ def _to_bool(value):
     return value if isinstance(value, bool) else None
 
 
-CONVERTERS = {"datetime": _to_ticks, "guid": try_guid_sort_key, "string": _to_string, "int": _to_number,
-              "number": _to_number, "bool": _to_bool}
+CONVERTERS = {
+    "datetime": _to_ticks,
+    "guid": try_guid_sort_key,
+    "string": _to_string,
+    "int": _to_number,
+    "number": _to_number,
+    "bool": _to_bool,
+}
 
 
 @dataclass
 class Operand:
     kind: str
-    get: Callable[[dict], Any]          # raw value from a record
-    keys: Optional[tuple] = None        # property path when the operand is a property
-    literal: Optional[Lit] = None       # when the operand is a literal
-    edm: str = ""                       # type name for messages
+    get: Callable[[dict], Any]  # raw value from a record
+    keys: tuple | None = None  # property path when the operand is a property
+    literal: Lit | None = None  # when the operand is a literal
+    edm: str = ""  # type name for messages
 
 
 class BoolNode:
     """A compiled boolean expression: eval(record) -> True / False / None (SQL unknown)."""
 
-    def eval(self, record: dict) -> Optional[bool]:  # pragma: no cover - interface
+    def eval(self, record: dict) -> bool | None:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -369,11 +400,12 @@ class NotNode(BoolNode):
 @dataclass
 class CmpNode(BoolNode):
     """`property op literal` (normalised so the property is on the left) or any other comparison."""
+
     op: str
-    domain: str                     # datetime guid string number bool null raw
-    keys: Optional[tuple]           # property path when one side is a property and the other a literal
-    value: Any                      # the literal converted to the domain (ticks, GUID key, casefolded text...)
-    fn: Callable[[dict], Optional[bool]] = field(repr=False, default=None)
+    domain: str  # datetime guid string number bool null raw
+    keys: tuple | None  # property path when one side is a property and the other a literal
+    value: Any  # the literal converted to the domain (ticks, GUID key, casefolded text...)
+    fn: Callable[[dict], bool | None] = field(repr=False, default=None)
 
     def eval(self, record):
         return self.fn(record)
@@ -381,14 +413,20 @@ class CmpNode(BoolNode):
 
 @dataclass
 class PredicateNode(BoolNode):
-    fn: Callable[[dict], Optional[bool]]
+    fn: Callable[[dict], bool | None]
 
     def eval(self, record):
         return self.fn(record)
 
 
-_PY_OPS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt,
-           "le": operator.le}
+_PY_OPS = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+}
 _FLIP = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
 
 
@@ -438,10 +476,10 @@ class Compiler:
             def get(record):
                 value = getters[0](record)
                 return transform(value) if isinstance(value, str) else None
+
             return Operand("string", get, edm="Edm.String")
         if name == "length":
-            return Operand("int", lambda r: len(v) if isinstance(v := getters[0](r), str) else None,
-                           edm="Edm.Int32")
+            return Operand("int", lambda r: len(v) if isinstance(v := getters[0](r), str) else None, edm="Edm.Int32")
         if name == "substringof":
             getters.reverse()
             name = "contains"
@@ -450,6 +488,7 @@ class Compiler:
         def predicate(record):
             a, b = text(record, 0), text(record, 1)
             return None if a is None or b is None else test(a, b)
+
         return Operand("bool", predicate, edm="Edm.Boolean")
 
     # boolean expressions
@@ -467,8 +506,7 @@ class Compiler:
             return self.compare(node)
         operand = self.operand(node)
         if operand.kind not in ("bool", "any"):
-            raise ODataError(f"The $filter expression must evaluate to a single boolean value, "
-                             f"found {operand.edm}.")
+            raise ODataError(f"The $filter expression must evaluate to a single boolean value, found {operand.edm}.")
         get = operand.get
         return PredicateNode(lambda record: _to_bool(get(record)))
 
@@ -476,7 +514,7 @@ class Compiler:
         op = node.op
         left, right = self.operand(node.left), self.operand(node.right)
         if left.literal is not None and right.keys is not None:
-            left, right, op = right, left, _FLIP[op]       # property on the left
+            left, right, op = right, left, _FLIP[op]  # property on the left
         domain = self.domain(left, right, op)
         if domain == "null":
             return self.null_compare(op, left, right)
@@ -494,6 +532,7 @@ class Compiler:
                     return py_op(value, constant)
                 except TypeError:
                     return None
+
             return CmpNode(op, domain, left.keys, constant, fn)
         get_right = right.get
 
@@ -507,6 +546,7 @@ class Compiler:
                 return py_op(a, b)
             except TypeError:
                 return None
+
         return CmpNode(op, domain, None, None, fn2)
 
     def null_compare(self, op: str, left: Operand, right: Operand) -> CmpNode:
@@ -536,14 +576,16 @@ class Compiler:
         if kinds == {"datetime", "string"}:
             string_side = left if left.kind == "string" else right
             if string_side.literal is not None:
-                return "datetime"   # edited gt '2024-01-01T00:00:00Z' (older servers accept the quoted form)
+                return "datetime"  # edited gt '2024-01-01T00:00:00Z' (older servers accept the quoted form)
         if kinds == {"guid", "string"}:
             return "guid"
         self.incompatible(left, right, op)
 
     def incompatible(self, left: Operand, right: Operand, op: str):
-        raise ODataError(f"A binary operator with incompatible types was detected. Found operand types "
-                         f"'{left.edm}' and '{right.edm}' for operator kind '{OP_NAMES[op]}'.")
+        raise ODataError(
+            f"A binary operator with incompatible types was detected. Found operand types "
+            f"'{left.edm}' and '{right.edm}' for operator kind '{OP_NAMES[op]}'."
+        )
 
     def convert_literal(self, literal: Lit, domain: str):
         value = literal.value
@@ -566,6 +608,7 @@ class Compiler:
 
 # ------------------------------------------------------------------------------------------ the whole query
 
+
 @dataclass
 class OrderKey:
     keys: tuple
@@ -576,11 +619,11 @@ class OrderKey:
 
 @dataclass
 class Query:
-    filter: Optional[BoolNode] = None
-    orderby: list = field(default_factory=list)     # [OrderKey]
-    top: Optional[int] = None
+    filter: BoolNode | None = None
+    orderby: list = field(default_factory=list)  # [OrderKey]
+    top: int | None = None
     skip: int = 0
-    select: Optional[list] = None                   # [keys tuple]; None = every property
+    select: list | None = None  # [keys tuple]; None = every property
 
     def matches(self, record: dict) -> bool:
         return self.filter is None or self.filter.eval(record) is True
@@ -610,8 +653,18 @@ class Query:
         return out
 
 
-KNOWN_OPTIONS = {"$filter", "$orderby", "$top", "$skip", "$select", "$count", "$format", "$inlinecount",
-                 "$expand", "$skiptoken"}
+KNOWN_OPTIONS = {
+    "$filter",
+    "$orderby",
+    "$top",
+    "$skip",
+    "$select",
+    "$count",
+    "$format",
+    "$inlinecount",
+    "$expand",
+    "$skiptoken",
+}
 
 
 def _non_negative(name: str, text: str) -> int:
@@ -620,25 +673,30 @@ def _non_negative(name: str, text: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise ODataError(f"Invalid value '{text}' for {name} query option found. "
-                         f"The {name} query option requires a non-negative integer value.")
+        raise ODataError(
+            f"Invalid value '{text}' for {name} query option found. "
+            f"The {name} query option requires a non-negative integer value."
+        )
     return value
 
 
 def _order_key(keys: tuple, kind: str) -> Callable[[dict], tuple]:
     get = _getter(keys)
     convert = CONVERTERS.get(kind)
-    if convert is None:   # open property: rank by type so mixed values still sort
+    if convert is None:  # open property: rank by type so mixed values still sort
+
         def raw(record):
             value = get(record)
             if value is None:
                 return (0, 0, 0)
             return (1, type(value).__name__, value)
+
         return raw
 
     def key(record):
         value = convert(get(record))
         return (0, 0) if value is None else (1, value)
+
     return key
 
 
@@ -659,8 +717,9 @@ def parse_query(params: Iterable[tuple[str, str]], definition: str, id_kind: str
         if lname not in KNOWN_OPTIONS:
             raise ODataError(f"The query parameter '{name}' is not supported.")
         if lname in options:
-            raise ODataError(f"Query option '{name}' was specified more than once, "
-                             f"but it can only be specified at most once.")
+            raise ODataError(
+                f"Query option '{name}' was specified more than once, but it can only be specified at most once."
+            )
         options[lname] = value
     compiler = Compiler(definition, id_kind)
     query = Query()
@@ -675,8 +734,9 @@ def parse_query(params: Iterable[tuple[str, str]], definition: str, id_kind: str
                 raise ODataError(f"Syntax error in $orderby: '{parts[0]}' is not a property path.")
             keys, kind = compiler.path(parts[0])
             if kind in ("object", "array", "map"):
-                raise ODataError(f"The $orderby expression '{parts[0]}' must evaluate to a single value "
-                                 f"of primitive type.")
+                raise ODataError(
+                    f"The $orderby expression '{parts[0]}' must evaluate to a single value of primitive type."
+                )
             desc = len(parts) == 2 and parts[1].lower() == "desc"
             query.orderby.append(OrderKey(keys, kind, desc, _order_key(keys, kind)))
     if "$top" in options:

@@ -4,6 +4,7 @@ Without it every such request scans the whole child table (~65 ms with 12,000 op
 connector asks once per changed opportunity; with it a request costs O(children). The store keeps it in step on
 load, put and remove, so mutations, corruptions and resets cannot leave it stale.
 """
+
 from __future__ import annotations
 
 
@@ -11,7 +12,7 @@ class ParentIndex:
     """Parent id -> ids of its children; `link` is the child property naming the parent."""
 
     def __init__(self, link: str):
-        self.link = link                              # the child property naming the parent
+        self.link = link  # the child property naming the parent
         self.children: dict[str, set] = {}
         self.parent_of: dict[object, str] = {}
 

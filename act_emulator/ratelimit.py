@@ -3,12 +3,12 @@
 R requests per second with a burst of R (at least 1); 0 turns it off. `retry_after` picks how the wait is announced: delta
 seconds, an HTTP date, or no header at all (the connector must then back off on its own).
 """
+
 from __future__ import annotations
 
 import math
 import time
 from email.utils import formatdate
-from typing import Optional
 
 RETRY_AFTER_FORMS = ("seconds", "http-date", "none")
 
@@ -17,7 +17,7 @@ class TokenBucket:
     def __init__(self, rate: float = 0.0, retry_after: str = "seconds"):
         self.configure(rate, retry_after)
 
-    def configure(self, rate: Optional[float] = None, retry_after: Optional[str] = None) -> None:
+    def configure(self, rate: float | None = None, retry_after: str | None = None) -> None:
         if rate is not None:
             self.rate = float(rate)
             self.capacity = max(1.0, self.rate)
@@ -28,7 +28,7 @@ class TokenBucket:
                 raise ValueError(f"retry_after must be one of {RETRY_AFTER_FORMS}")
             self.retry_after = retry_after
 
-    def take(self) -> Optional[float]:
+    def take(self) -> float | None:
         """None when the request may go ahead, else the seconds until a token is available."""
         if self.rate <= 0:
             return None
@@ -40,7 +40,7 @@ class TokenBucket:
             return None
         return (1 - self.tokens) / self.rate
 
-    def retry_after_header(self, wait: float) -> Optional[str]:
+    def retry_after_header(self, wait: float) -> str | None:
         """The Retry-After value for a wait (whole seconds, at least 1), or None when configured off."""
         seconds = max(1, math.ceil(wait))
         if self.retry_after == "seconds":

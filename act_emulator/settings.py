@@ -1,8 +1,8 @@
 """Everything the emulator can be told at start (CLI flags) and, partly, at run time (POST /_emulator/config)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 from .tables import API_GENERATIONS, TABLES
 
@@ -11,8 +11,19 @@ PLAN_FAULTS = FAULT_KINDS + ("not-array", "401", "429")
 
 # --records presets: `small` keeps start-up instant for tests and demos, `none` is an empty database.
 RECORD_PRESETS = {
-    "small": {"contacts": 200, "companies": 50, "opportunities": 40, "activities": 200, "activity_types": 12,
-              "products": 30, "groups": 10, "notes": 50, "histories": 50, "users": 5, "opportunity_products": 60},
+    "small": {
+        "contacts": 200,
+        "companies": 50,
+        "opportunities": 40,
+        "activities": 200,
+        "activity_types": 12,
+        "products": 30,
+        "groups": 10,
+        "notes": 50,
+        "histories": 50,
+        "users": 5,
+        "opportunity_products": 60,
+    },
     "none": {name: 0 for name in TABLES},
     "default": {},
 }
@@ -56,7 +67,7 @@ class Settings:
     seed: int = 42
     records: dict = field(default_factory=dict)
     api: str = "both"
-    max_page_size: Optional[int] = None
+    max_page_size: int | None = None
     token_ttl: int = 3600
     rate_limit: float = 0.0
     retry_after: str = "seconds"
@@ -65,8 +76,8 @@ class Settings:
     slow_seconds: float = 30.0
     fault_seed: int = 0
     control: bool = False
-    tls_cert: Optional[str] = None
-    tls_key: Optional[str] = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
     log_level: str = "warning"
 
     def __post_init__(self):
@@ -75,8 +86,16 @@ class Settings:
             raise ValueError(f"api must be one of {API_GENERATIONS}")
 
     # the part POST /_emulator/config may change
-    RUNTIME = ("max_page_size", "rate_limit", "retry_after", "fault_rate", "fault_kinds", "slow_seconds",
-               "token_ttl", "api")
+    RUNTIME = (
+        "max_page_size",
+        "rate_limit",
+        "retry_after",
+        "fault_rate",
+        "fault_kinds",
+        "slow_seconds",
+        "token_ttl",
+        "api",
+    )
 
     def runtime_view(self) -> dict:
         data = asdict(self)

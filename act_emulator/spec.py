@@ -6,13 +6,15 @@ accepts null), formats `int32`/`int64` become ranges, `date-time` must be the st
 at most 7 fractional digits with trailing zeros trimmed), and object models reject properties they do not define —
 except free-form maps (`customFields`, Swagger `additionalProperties`), whose values must be scalars or null.
 """
+
 from __future__ import annotations
 
 import functools
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 from jsonschema import Draft7Validator, FormatChecker
@@ -21,7 +23,7 @@ MODEL_PREFIX = "act.web.api.models."
 # Beside the module (package data in pyproject), so it works from a checkout and from an install alike.
 _SWAGGER_PATH = Path(__file__).with_name("spec") / "swagger.json"
 _REF_PREFIX = "#/definitions/"
-_INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
+_INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 # .NET round-trip UTC output: fraction optional, 1-7 digits, never ending in 0.
 _DOTNET_DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{0,6}[1-9])?Z$")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -122,7 +124,7 @@ FORMAT_CHECKER = FormatChecker(formats=())
 FORMAT_CHECKER.checks("date-time")(is_dotnet_date_time)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator_for(definition_name: str, complete: bool = False) -> jsonschema.protocols.Validator:
     """A Draft 7 validator for a Swagger definition, built from swagger.json.
 
@@ -144,8 +146,10 @@ def validator_for(definition_name: str, complete: bool = False) -> jsonschema.pr
 def errors_of(definition_name: str, record: Any, complete: bool = False) -> list[str]:
     """Readable validation errors of one record (empty when it conforms)."""
     validator = validator_for(definition_name, complete)
-    return [f"{'/'.join(map(str, e.absolute_path)) or '<record>'}: {e.message}"
-            for e in sorted(validator.iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '<record>'}: {e.message}"
+        for e in sorted(validator.iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
+    ]
 
 
 def assert_conforms(table_name: str, records: Iterable[dict], complete: bool = True) -> int:
@@ -162,8 +166,10 @@ def assert_conforms(table_name: str, records: Iterable[dict], complete: bool = T
         checked += 1
         if not validator.is_valid(record):
             rid = record.get("id") if isinstance(record, dict) else None
-            failures.append(f"{table_name} record #{checked - 1} (id={rid!r}): "
-                            + "; ".join(errors_of(definition, record, complete)[:5]))
+            failures.append(
+                f"{table_name} record #{checked - 1} (id={rid!r}): "
+                + "; ".join(errors_of(definition, record, complete)[:5])
+            )
             if len(failures) >= 5:
                 break
     if failures:

@@ -9,13 +9,14 @@ parent id -> child ids, so /api/opportunities/{id}/products costs O(children), n
 (control API) is a `ServedBlob`: the bad bytes it is served as, carrying the real record's bytes, which the index,
 filters, snapshots and edits use (see corruption.py).
 """
+
 from __future__ import annotations
 
 import gc
 import random
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
 
 import orjson
 
@@ -29,8 +30,8 @@ from .parents import ParentIndex
 from .sqlorder import MAX_GUID_KEY, MIN_GUID_KEY, guid_sort_key
 from .tables import TABLES, EmulatedTable
 
-PARENT_LINK = {"opportunities": "opportunityID"}   # child record property naming its parent record
-NO_CURSOR = -1                                      # index ticks of a record whose cursor is null (sorts first)
+PARENT_LINK = {"opportunities": "opportunityID"}  # child record property naming its parent record
+NO_CURSOR = -1  # index ticks of a record whose cursor is null (sorts first)
 
 
 _DAY_TICKS: dict[str, int] = {}
@@ -73,7 +74,7 @@ class JsonArray:
     """A JSON array body still in pieces (each record's bytes): sent in chunks joined on the fly, so a 25 MB page
     is never copied into one buffer and its first bytes leave before the last are joined."""
 
-    __slots__ = ("parts", "length")
+    __slots__ = ("length", "parts")
 
     def __init__(self, parts: list):
         self.parts = parts
@@ -107,7 +108,7 @@ class TableData:
         self.key_of: dict[object, tuple] = {}
         self.id_order: list[tuple] = []  # (id key, norm id), sorted: the primary-key index a real server walks
         self.deleted_ids: list = []
-        self.corrupted: dict[object, str] = {}       # norm id -> corruption kind, sticky across edits
+        self.corrupted: dict[object, str] = {}  # norm id -> corruption kind, sticky across edits
         link = PARENT_LINK.get(table.parent or "")
         self.parents = ParentIndex(link) if link else None
         self.min_key = (NO_CURSOR, -float("inf")) if table.id_type == "int" else (NO_CURSOR, MIN_GUID_KEY)
@@ -132,7 +133,7 @@ class TableData:
         pairs = []
         ids = []
         is_int = self.table.id_type == "int"
-        gc.disable()          # a million small objects: the cyclic GC would rescan them over and over
+        gc.disable()  # a million small objects: the cyclic GC would rescan them over and over
         try:
             for record in records:
                 key = self.key_for(record)
@@ -150,23 +151,23 @@ class TableData:
         self.blobs = [pair[1] for pair in pairs]
         self.id_order = ids
 
-    def position(self, norm_id) -> Optional[int]:
+    def position(self, norm_id) -> int | None:
         key = self.key_of.get(norm_id)
         if key is None:
             return None
         return bisect_left(self.keys, key)
 
-    def get_blob(self, norm_id) -> Optional[bytes]:
+    def get_blob(self, norm_id) -> bytes | None:
         """The bytes served for a record (corrupted ones included); None when absent."""
         pos = self.position(norm_id)
         return None if pos is None else self.blobs[pos]
 
-    def get_record(self, norm_id) -> Optional[dict]:
+    def get_record(self, norm_id) -> dict | None:
         """The real record (its truth, even when it is served corrupted); None when absent."""
         blob = self.get_blob(norm_id)
         return None if blob is None else orjson.loads(clean(blob))
 
-    def put(self, record: dict, kind: Optional[str] = None) -> list[str]:
+    def put(self, record: dict, kind: str | None = None) -> list[str]:
         """Insert or replace a record; served corrupted by `kind`, or by the kind it already has (corruption
         sticks until the record is deleted). Returns the properties the corruption spoiled."""
         norm = normalise_id(self.table, record["id"])
@@ -229,7 +230,7 @@ class TableData:
                 lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
         return lo, max(lo, hi), residual
 
-    def bounds(self, node) -> Optional[tuple[int, int]]:
+    def bounds(self, node) -> tuple[int, int] | None:
         """Positions for one index-shaped condition, None when it is not one."""
         cursor = self.table.cursor_field
         keys = self.keys
@@ -244,7 +245,7 @@ class TableData:
                 low, high = (0, value), (0, value)
             else:
                 return None
-            floor = bisect_left(keys, (0, self.min_id))    # null cursors never satisfy a comparison
+            floor = bisect_left(keys, (0, self.min_id))  # null cursors never satisfy a comparison
             if op == "gt":
                 return bisect_right(keys, high), n
             if op == "ge":
@@ -260,19 +261,35 @@ class TableData:
             return self.keyset_bounds(node.children)
         return None
 
-    def keyset_bounds(self, children: list) -> Optional[tuple[int, int]]:
+    def keyset_bounds(self, children: list) -> tuple[int, int] | None:
         """`cursor gt T or (cursor eq T and id gt|ge K)` -> positions after (T, K)."""
         cursor = self.table.cursor_field
         for first, second in (children, children[::-1]):
-            if not (isinstance(first, CmpNode) and first.op == "gt" and first.keys == (cursor,)
-                    and first.domain == "datetime"):
+            if not (
+                isinstance(first, CmpNode)
+                and first.op == "gt"
+                and first.keys == (cursor,)
+                and first.domain == "datetime"
+            ):
                 continue
             if not (isinstance(second, AndNode) and len(second.children) == 2):
                 continue
-            eq = next((c for c in second.children if isinstance(c, CmpNode) and c.op == "eq"
-                       and c.keys == (cursor,) and c.domain == "datetime"), None)
-            after = next((c for c in second.children if isinstance(c, CmpNode) and c.op in ("gt", "ge")
-                          and c.keys == ("id",) and c.domain == "guid"), None)
+            eq = next(
+                (
+                    c
+                    for c in second.children
+                    if isinstance(c, CmpNode) and c.op == "eq" and c.keys == (cursor,) and c.domain == "datetime"
+                ),
+                None,
+            )
+            after = next(
+                (
+                    c
+                    for c in second.children
+                    if isinstance(c, CmpNode) and c.op in ("gt", "ge") and c.keys == ("id",) and c.domain == "guid"
+                ),
+                None,
+            )
             if eq is None or after is None or eq.value != first.value:
                 continue
             key = (first.value, after.value)
@@ -280,41 +297,47 @@ class TableData:
             return start, len(self.keys)
         return None
 
-    def index_order(self, query: Query) -> Optional[bool]:
+    def index_order(self, query: Query) -> bool | None:
         """True/False when $orderby is the index order ascending/descending (or absent), None otherwise."""
         wanted = [("id",)] if self.table.cursor_field is None else [(self.table.cursor_field,), ("id",)]
         orders = query.orderby
         if not orders:
             return True
         keys = [order.keys for order in orders]
-        if keys != wanted[:len(keys)] and not (len(keys) > len(wanted) and keys[:len(wanted)] == wanted):
+        if keys != wanted[: len(keys)] and not (len(keys) > len(wanted) and keys[: len(wanted)] == wanted):
             return None
-        directions = {order.desc for order in orders[:len(wanted)]}
+        directions = {order.desc for order in orders[: len(wanted)]}
         if len(directions) != 1:
             return None
         return not directions.pop()
 
-    def id_walk(self, query: Query, limit: Optional[int]) -> "JsonArray | bytes | None":
+    def id_walk(self, query: Query, limit: int | None) -> JsonArray | bytes | None:
         """`[id gt|ge K] $orderby=id asc` on a table indexed by cursor, from the id order (as SQL Server walks its
         primary key) instead of a scan and sort per page; None when the query has another shape."""
         orders = query.orderby
-        if (self.table.cursor_field is None or query.skip or len(orders) != 1 or orders[0].keys != ("id",)
-                or orders[0].desc):
+        if (
+            self.table.cursor_field is None
+            or query.skip
+            or len(orders) != 1
+            or orders[0].keys != ("id",)
+            or orders[0].desc
+        ):
             return None
         node, start = query.filter, 0
         if node is not None:
-            if not (isinstance(node, CmpNode) and node.keys == ("id",) and node.domain == "guid"
-                    and node.op in ("gt", "ge")):
+            if not (
+                isinstance(node, CmpNode) and node.keys == ("id",) and node.domain == "guid" and node.op in ("gt", "ge")
+            ):
                 return None
             bound = (node.value, chr(0x10FFFF)) if node.op == "gt" else (node.value, "")
             start = bisect_right(self.id_order, bound) if node.op == "gt" else bisect_left(self.id_order, bound)
-        chosen = self.id_order[start:] if limit is None else self.id_order[start:start + limit]
+        chosen = self.id_order[start:] if limit is None else self.id_order[start : start + limit]
         blobs = [self.get_blob(norm) for _, norm in chosen]
         if query.select is None:
             return JsonArray(blobs)
         return self.render([(orjson.loads(clean(blob)), blob) for blob in blobs], query)
 
-    def query(self, query: Query, limit: Optional[int], parent_id=None) -> "JsonArray | bytes":
+    def query(self, query: Query, limit: int | None, parent_id=None) -> JsonArray | bytes:
         """The JSON array answering `query`; `limit` is the page cap (min of $top and --max-page-size)."""
         if parent_id is None:
             walked = self.id_walk(query, limit)
@@ -322,7 +345,7 @@ class TableData:
                 return walked
         lo, hi, residual = self.index_range(query)
         blobs = self.blobs
-        if parent_id is not None:      # only the parent's children, from the parent index
+        if parent_id is not None:  # only the parent's children, from the parent index
             blobs = self.child_blobs(parent_id, lo, hi)
             lo, hi = 0, len(blobs)
         ascending = self.index_order(query)
@@ -340,7 +363,7 @@ class TableData:
             out = []
             wanted = None if limit is None else skip + limit
             for pos in positions:
-                record = orjson.loads(clean(blobs[pos]))   # filters see the real values, as SQL Server would
+                record = orjson.loads(clean(blobs[pos]))  # filters see the real values, as SQL Server would
                 if all(node.eval(record) is True for node in residual):
                     out.append((record, blobs[pos]))
                     if wanted is not None and len(out) >= wanted:
@@ -352,15 +375,16 @@ class TableData:
             if all(node.eval(record) is True for node in residual):
                 items.append((record, blobs[pos]))
         query.sort(items, lambda item: item[0])
-        items = items[skip:] if limit is None else items[skip:skip + limit]
+        items = items[skip:] if limit is None else items[skip : skip + limit]
         return self.render(items, query)
 
     @staticmethod
-    def render(items: list, query: Query) -> "JsonArray | bytes":
+    def render(items: list, query: Query) -> JsonArray | bytes:
         if query.select is None:
             return JsonArray([blob for _, blob in items])
-        return orjson.dumps([query.project(served_record(blob) if type(blob) is ServedBlob else record)
-                             for record, blob in items])
+        return orjson.dumps(
+            [query.project(served_record(blob) if type(blob) is ServedBlob else record) for record, blob in items]
+        )
 
     def records(self) -> Iterator[dict]:
         """The real records in index order (corrupted ones as they truly are)."""
@@ -369,6 +393,7 @@ class TableData:
 
 
 # ----------------------------------------------------------------------------------------------- the database
+
 
 def _custom_value(data_type: str, rng: random.Random):
     """A value for a custom field added at run time (records edited after it was added get one)."""
@@ -403,7 +428,7 @@ class Store:
         self.counts = {name: counts.get(name, table.default_count) for name, table in TABLES.items()}
         self.generator = generator_module.RecordGenerator(seed, dict(self.counts))
         self.tables: dict[str, TableData] = {}
-        self.custom_fields: dict[str, list[tuple[str, str]]] = {}   # added at run time
+        self.custom_fields: dict[str, list[tuple[str, str]]] = {}  # added at run time
         self.mutations = 0
         for name, table in TABLES.items():
             data = TableData(table)
@@ -436,8 +461,15 @@ class Store:
         return record
 
     # mutations
-    def mutate(self, table_name: str, edit: int = 0, insert: int = 0, delete: int = 0,
-               same_timestamp: bool = False, ids: Optional[list] = None) -> Mutation:
+    def mutate(
+        self,
+        table_name: str,
+        edit: int = 0,
+        insert: int = 0,
+        delete: int = 0,
+        same_timestamp: bool = False,
+        ids: list | None = None,
+    ) -> Mutation:
         """Edit, insert and delete records now; ids to edit/delete are `ids` or a seeded choice."""
         table = TABLES[table_name]
         data = self.tables[table_name]
@@ -455,7 +487,7 @@ class Store:
         elif ids and not edit:
             to_edit, to_delete = [], chosen
         else:
-            to_edit, to_delete = chosen[:edit], chosen[edit:edit + delete]
+            to_edit, to_delete = chosen[:edit], chosen[edit : edit + delete]
         for norm in to_edit:
             current = data.get_record(norm)
             if current is None:
@@ -474,7 +506,7 @@ class Store:
                 result.deleted.append(current["id"])
         return result
 
-    def corrupt(self, table_name: str, kind: str, count: int = 0, ids: Optional[list] = None) -> dict:
+    def corrupt(self, table_name: str, kind: str, count: int = 0, ids: list | None = None) -> dict:
         """Serve `ids` (or `count` records of a seeded choice among those not yet corrupted) corrupted by `kind` from
         now on, each with its cursor stamped now so an incremental sync picks it up.
         Returns {"corrupted": [ids], "fields": [the properties spoiled]}."""
@@ -489,7 +521,7 @@ class Store:
                 raise ValueError(f"no {table_name} record with id(s) {missing}")
         else:
             rng = random.Random(f"{self.seed}/{table_name}/corrupt/{self.mutations}")
-            pool = [norm for norm in data.key_of if norm not in data.corrupted]   # a fresh record each time
+            pool = [norm for norm in data.key_of if norm not in data.corrupted]  # a fresh record each time
             chosen = rng.sample(pool, min(len(pool), int(count)))
         done, fields = [], []
         for norm in chosen:
@@ -503,12 +535,17 @@ class Store:
             done.append(record["id"])
         return {"corrupted": done, "fields": fields}
 
-    def snapshot(self, table_name: str, fields: Optional[list[str]] = None) -> dict:
+    def snapshot(self, table_name: str, fields: list[str] | None = None) -> dict:
         data = self.tables[table_name]
         records = list(data.records())
         if fields:
             records = [{name: record.get(name) for name in fields} for record in records]
         corrupted = {orjson.loads(blob.clean)["id"]: blob.kind for blob in data.blobs if type(blob) is ServedBlob}
-        return {"table": table_name, "cursor_field": data.table.cursor_field, "records": records,
-                "deleted_ids": list(data.deleted_ids), "corrupted": corrupted,
-                "served_without_id": [i for i, kind in corrupted.items() if kind == "missing-id"]}
+        return {
+            "table": table_name,
+            "cursor_field": data.table.cursor_field,
+            "records": records,
+            "deleted_ids": list(data.deleted_ids),
+            "corrupted": corrupted,
+            "served_without_id": [i for i, kind in corrupted.items() if kind == "missing-id"],
+        }

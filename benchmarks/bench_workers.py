@@ -9,6 +9,7 @@ JSON line: rows, wall seconds, CPU seconds, peak RSS in MB.
 - connector-own: the same, with the SDK's `upsert` replaced by a no-op: what the connector's own work (HTTP,
   parsing, flattening, paging, state) costs, to separate it from the SDK's per-cell encoding.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,11 @@ def raw(configuration: dict) -> dict:
 
     config = parse_configuration(configuration)
     session = requests.Session()
-    token = session.get(config.base_url + "/authorize", auth=(config.username, config.password),
-                        headers={"Act-Database-Name": config.database_name}).json()
+    token = session.get(
+        config.base_url + "/authorize",
+        auth=(config.username, config.password),
+        headers={"Act-Database-Name": config.database_name},
+    ).json()
     session.headers.update({"Authorization": f"Bearer {token}", "Act-Database-Name": config.database_name})
     upper = "2100-01-01T00:00:00Z"
     rows = 0
@@ -51,8 +55,9 @@ def raw(configuration: dict) -> dict:
         window = Window(config.default_start_date, upper) if spec.cursor_field else None
         position = None
         while True:
-            response = session.get(config.base_url + path, params=page_query(spec.cursor_field, window, position,
-                                                                               config.batch_size))
+            response = session.get(
+                config.base_url + path, params=page_query(spec.cursor_field, window, position, config.batch_size)
+            )
             page = orjson.loads(response.content)
             if not page:
                 break
@@ -90,8 +95,10 @@ def connector(configuration: dict, state: dict, state_out: str | None, encode: b
 
     sink = CountingSink()
     if not encode:
+
         def count_only(table, data, **_):
             sink.records += 1
+
         Operations.upsert = staticmethod(count_only)
 
     Logging.LOG_LEVEL = Logging.Level.WARNING

@@ -10,6 +10,7 @@ to one `requests.Session` over a whole keyset walk, each page fetched and parsed
 latency of a tiny request (`/api/task-types`) on a keep-alive connection: about a millisecond; ~40 ms means Nagle
 plus delayed ACK are back (TCP_NODELAY lost on the listening socket). Figures only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,8 @@ import orjson
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from act_emulator.tables import TABLES  # noqa: E402
-from tests.support.emulator import start_emulator  # noqa: E402
+from act_emulator.tables import TABLES
+from tests.support.emulator import start_emulator
 
 UPPER = "2099-01-01T00:00:00Z"
 ORDER = "edited asc,id asc"
@@ -69,13 +70,15 @@ def record_before_end(session, url, offset: int) -> dict:
 
 def page_costs(session, url, n: int, size: int) -> None:
     pages = 10
-    walk(session, url, None, size, 3)                 # warm up (allocator, connection) before measuring
+    walk(session, url, None, size, 3)  # warm up (allocator, connection) before measuring
     start = walk(session, url, None, size, pages)
     tail_after = record_before_end(session, url, min(n - 1, pages * size))
     end = walk(session, url, tail_after, size, pages)
     a, b = statistics.median(start), statistics.median(end)
-    print(f"  pages of {size:>6}: first {pages}: {a:8.2f} ms/page (median; mean {statistics.mean(start):.2f})   "
-          f"last {pages}: {b:8.2f} ms/page (median; mean {statistics.mean(end):.2f})   end/start = {b / a:.2f}")
+    print(
+        f"  pages of {size:>6}: first {pages}: {a:8.2f} ms/page (median; mean {statistics.mean(start):.2f})   "
+        f"last {pages}: {b:8.2f} ms/page (median; mean {statistics.mean(end):.2f})   end/start = {b / a:.2f}"
+    )
 
 
 def throughput(session, url, size: int, parse: bool = True) -> int:
@@ -87,11 +90,11 @@ def throughput(session, url, size: int, parse: bool = True) -> int:
         if parse:
             records, length, _ = fetch(session, url, params)
             count = len(records)
-        else:   # bytes only: the server's side of the cost (the last record is found without parsing the page)
+        else:  # bytes only: the server's side of the cost (the last record is found without parsing the page)
             body = session.get(url, params=params, timeout=300).content
             length = len(body)
-            count = body.count(b'"customFields":')      # one per contact
-            tail = orjson.loads(body[body.rfind(b'{"id":'):-1]) if count else None
+            count = body.count(b'"customFields":')  # one per contact
+            tail = orjson.loads(body[body.rfind(b'{"id":') : -1]) if count else None
             records = [tail] if tail else []
         total += count
         nbytes += length
@@ -100,8 +103,10 @@ def throughput(session, url, size: int, parse: bool = True) -> int:
         last = records[-1]
     seconds = time.perf_counter() - started
     how = "fetched + parsed (orjson)" if parse else "fetched, not parsed"
-    print(f"  {total:,} contacts in {seconds:.2f} s, pages of {size}: {total / seconds:,.0f} contacts/s, "
-          f"{nbytes / seconds / 1e6:,.1f} MB/s ({nbytes / max(total, 1):,.0f} bytes/contact), {how}")
+    print(
+        f"  {total:,} contacts in {seconds:.2f} s, pages of {size}: {total / seconds:,.0f} contacts/s, "
+        f"{nbytes / seconds / 1e6:,.1f} MB/s ({nbytes / max(total, 1):,.0f} bytes/contact), {how}"
+    )
     return nbytes
 
 
@@ -116,8 +121,10 @@ def keepalive_latency(session, base_url: str, runs: int = 50) -> None:
         session.get(url, timeout=30).raise_for_status()
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    print(f"  GET /api/task-types x{runs}: median {statistics.median(times):.2f} ms, "
-          f"p90 {times[int(runs * 0.9) - 1]:.2f} ms, max {times[-1]:.2f} ms")
+    print(
+        f"  GET /api/task-types x{runs}: median {statistics.median(times):.2f} ms, "
+        f"p90 {times[int(runs * 0.9) - 1]:.2f} ms, max {times[-1]:.2f} ms"
+    )
 
 
 def rss_mb(pid: int) -> float | None:
@@ -133,8 +140,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000, help="contacts in the table (default 1,000,000)")
     parser.add_argument("--page-size", type=int, default=10_000, help="connector page size (default 10,000)")
     args = parser.parse_args()
-    counts = {name: 0 for name in TABLES} | {"contacts": args.records, "users": 15, "companies": 500,
-                                             "activity_types": 12}
+    counts = {name: 0 for name in TABLES} | {
+        "contacts": args.records,
+        "users": 15,
+        "companies": 500,
+        "activity_types": 12,
+    }
     print(f"starting the emulator with {args.records:,} contacts ...", flush=True)
     started = time.perf_counter()
     with start_emulator(records=counts, startup_timeout=3600, log_level="error") as emu:
@@ -150,8 +161,10 @@ def main() -> None:
         throughput(session, url, args.page_size, parse=False)
         rss = rss_mb(emu.process.pid)
         if rss:
-            print(f"  emulator memory: {rss:,.0f} MB resident for {served / 2**20:,.0f} MB of served JSON "
-                  f"({rss * 2**20 / served:.2f}x)")
+            print(
+                f"  emulator memory: {rss:,.0f} MB resident for {served / 2**20:,.0f} MB of served JSON "
+                f"({rss * 2**20 / served:.2f}x)"
+            )
         print("(3) latency of a tiny request on a keep-alive connection")
         keepalive_latency(session, emu.base_url)
         print(f"  (load average while measuring: {', '.join(f'{x:.2f}' for x in os.getloadavg())})")

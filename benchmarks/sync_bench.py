@@ -13,6 +13,7 @@ For each, raw and connector runs are interleaved (raw, connector, connector-own,
 connector/raw. A full run through the SDK's runner into DuckDB is timed beside them. Nothing is asserted: the
 figures are the result (machines here are shared and noisy, so compare ratios from the same run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,10 @@ def _line(label: str, runs: list[dict], raw_wall: float | None = None) -> str:
     wall = _median(runs, "wall")
     rows = runs[0]["rows"]
     ratio = f"{wall / raw_wall:6.2f}x" if raw_wall else "      -"
-    return (f"  {label:<34} {rows:>9,} rows {wall:8.2f} s {rows / wall:>10,.0f} rows/s "
-            f"cpu {_median(runs, 'cpu'):7.2f} s  peak {max(r['peak_rss_mb'] for r in runs):7.0f} MB  {ratio}")
+    return (
+        f"  {label:<34} {rows:>9,} rows {wall:8.2f} s {rows / wall:>10,.0f} rows/s "
+        f"cpu {_median(runs, 'cpu'):7.2f} s  peak {max(r['peak_rss_mb'] for r in runs):7.0f} MB  {ratio}"
+    )
 
 
 def _debug_run(emulator, config: dict) -> float:
@@ -76,8 +79,9 @@ def _debug_run(emulator, config: dict) -> float:
 def full_sync(repeat: int, records: dict | None, tables: str, label: str, debug: bool = True) -> dict:
     print(f"\n== {label}", flush=True)
     with start_emulator(records=records, startup_timeout=900) as emulator:
-        config = connector_config(emulator, batch_size=10000, tables=tables, rate_limit_pause=0,
-                                  delete_reconciliation_hours=0)
+        config = connector_config(
+            emulator, batch_size=10000, tables=tables, rate_limit_pause=0, delete_reconciliation_hours=0
+        )
         raw, conn, own = [], [], []
         for _ in range(repeat):
             raw.append(_worker("raw", config))
@@ -89,21 +93,34 @@ def full_sync(repeat: int, records: dict | None, tables: str, label: str, debug:
         print(_line("connector, SDK upsert a no-op", own, raw_wall))
         if debug:
             wall = _debug_run(emulator, config)
-            print(f"  {'SDK runner into DuckDB (1 run)':<34} {conn[0]['rows']:>9,} rows {wall:8.2f} s "
-                  f"{conn[0]['rows'] / wall:>10,.0f} rows/s (process start and DuckDB writes included)")
+            print(
+                f"  {'SDK runner into DuckDB (1 run)':<34} {conn[0]['rows']:>9,} rows {wall:8.2f} s "
+                f"{conn[0]['rows'] / wall:>10,.0f} rows/s (process start and DuckDB writes included)"
+            )
         return {"raw": raw, "connector": conn}
 
 
 def incremental(repeat: int) -> None:
     print("\n== incremental sync after 1% of ~60,000 records changed", flush=True)
     with start_emulator(startup_timeout=900) as emulator:
-        config = connector_config(emulator, batch_size=10000, tables=CORE, rate_limit_pause=0,
-                                  cursor_overlap_seconds=0, delete_reconciliation_hours=0)
+        config = connector_config(
+            emulator,
+            batch_size=10000,
+            tables=CORE,
+            rate_limit_pause=0,
+            cursor_overlap_seconds=0,
+            delete_reconciliation_hours=0,
+        )
         fulls, incs = [], []
         for _ in range(repeat):
             full = _worker("connector", config, keep_state=True)
-            for table, count in (("contacts", 200), ("companies", 50), ("opportunities", 80), ("activities", 250),
-                                 ("products", 20)):
+            for table, count in (
+                ("contacts", 200),
+                ("companies", 50),
+                ("opportunities", 80),
+                ("activities", 250),
+                ("products", 20),
+            ):
                 emulator.control.mutate(table, edit=count * 3 // 4, insert=count // 4)
             incs.append(_worker("connector", config, state=full.pop("state")))
             fulls.append(full)
@@ -117,8 +134,9 @@ def memory_scaling() -> None:
     peaks = {}
     for count in (100_000, 1_000_000):
         with start_emulator(records={"contacts": count}, startup_timeout=900) as emulator:
-            config = connector_config(emulator, batch_size=10000, tables="contacts", rate_limit_pause=0,
-                                      delete_reconciliation_hours=0)
+            config = connector_config(
+                emulator, batch_size=10000, tables="contacts", rate_limit_pause=0, delete_reconciliation_hours=0
+            )
             raw = _worker("raw", config)
             conn = _worker("connector", config)
             peaks[count] = conn["peak_rss_mb"]

@@ -4,6 +4,7 @@ The parts live in `act/`: config (validation) → client and auth (tokens, retri
 per Act! collection) → sync_engine (keyset paging, state, checkpoints) → records (flattening, types). This file
 only wires them to the SDK.
 """
+
 import os
 
 from fivetran_connector_sdk import Connector

@@ -5,12 +5,13 @@ Creates .venv (pinned dependencies) if needed, starts the Act! Web API emulator 
 and a few sample rows. Options: `--records contacts=100000,...` (emulator sizes), `--keep` (leave the emulator
 running and print how to sync again).
 """
+
 import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from venv_bootstrap import ROOT, ensure_venv  # noqa: E402
+from venv_bootstrap import ROOT, ensure_venv
 
 ensure_venv()
 sys.path.insert(0, str(ROOT))

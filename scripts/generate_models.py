@@ -6,6 +6,7 @@ needs (and those they reference) into the deployable folder. Run it again when t
 
     python scripts/generate_models.py [path/to/swagger.json]
 """
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,18 @@ DEFAULT_SPEC = ROOT / "act_emulator" / "spec" / "swagger.json"
 OUTPUT = ROOT / "connector" / "act" / "act_models.json"
 PREFIX = "act.web.api.models."
 ROOT_MODELS = [
-    "Contacts.Contact", "Companies.Company", "Opportunities.Opportunity", "Activities.ActivityOccurrence",
-    "TaskTypes.TaskType", "Products.Product", "Groups.Group", "Notes.Note", "Histories.History",
-    "Users.UserInfo", "Opportunities.OpportunityProduct", "MetaData.Schema.Column",
+    "Contacts.Contact",
+    "Companies.Company",
+    "Opportunities.Opportunity",
+    "Activities.ActivityOccurrence",
+    "TaskTypes.TaskType",
+    "Products.Product",
+    "Groups.Group",
+    "Notes.Note",
+    "Histories.History",
+    "Users.UserInfo",
+    "Opportunities.OpportunityProduct",
+    "MetaData.Schema.Column",
 ]
 
 

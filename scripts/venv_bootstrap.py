@@ -1,5 +1,6 @@
 """Creates the project's virtual environment (.venv) with the pinned dependencies, once, and re-runs the calling
 script inside it. Lets the README's commands work on a fresh machine that has only Python 3.10+."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,9 @@ STAMP = VENV / ".installed"
 
 
 def _requirements_key() -> str:
-    parts = [(ROOT / name).read_text() for name in ("requirements-dev.txt", "pyproject.toml",
-                                                    "connector/requirements.txt")]
+    parts = [
+        (ROOT / name).read_text() for name in ("requirements-dev.txt", "pyproject.toml", "connector/requirements.txt")
+    ]
     return "\n".join(parts)
 
 
@@ -31,10 +33,33 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     if not STAMP.exists() or STAMP.read_text() != wanted:
         print("installing pinned dependencies (once) ...", flush=True)
-        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "-r", str(ROOT / "requirements-dev.txt")], check=True)
-        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                        "-e", str(ROOT)], check=True)
+        subprocess.run(
+            [
+                str(PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                str(ROOT / "requirements-dev.txt"),
+            ],
+            check=True,
+        )
+        subprocess.run(
+            [
+                str(PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "-e",
+                str(ROOT),
+            ],
+            check=True,
+        )
         STAMP.write_text(wanted)
     if Path(sys.prefix).resolve() != VENV.resolve():
         env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", DO_NOT_TRACK="1")

@@ -1,5 +1,6 @@
 """Shared test plumbing: the scenario summary table (scenario, runs, lost, duplicated, stale) printed at the end
 of a run, gathered from every xdist worker through small JSON files in a folder of this run's own."""
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,14 @@ def pytest_configure_node(node):
 
 def record_scenario(name: str, runs: int, comparisons) -> None:
     """Adds one scenario's outcome to the summary table."""
-    row = {"scenario": name, "runs": runs,
-           "lost": sum(len(c.lost) for c in comparisons),
-           "duplicated": sum(len(c.duplicated) for c in comparisons),
-           "stale": sum(len(c.stale) for c in comparisons),
-           "rows": sum(c.truth for c in comparisons)}
+    row = {
+        "scenario": name,
+        "runs": runs,
+        "lost": sum(len(c.lost) for c in comparisons),
+        "duplicated": sum(len(c.duplicated) for c in comparisons),
+        "stale": sum(len(c.stale) for c in comparisons),
+        "rows": sum(c.truth for c in comparisons),
+    }
     _results_dir.mkdir(parents=True, exist_ok=True)
     with open(_results_dir / f"{os.getpid()}.jsonl", "a") as handle:
         handle.write(json.dumps(row) + "\n")

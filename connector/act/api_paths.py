@@ -4,6 +4,7 @@ Current Act! serves activities at `/api/tasks` and their types at `/api/task-typ
 connector's original design) at `/api/activities` and `/api/activity-types`. With `api_generation` = auto the
 connector asks the server once per sync, current paths first, and logs what it found.
 """
+
 from __future__ import annotations
 
 from fivetran_connector_sdk import Logging as log
@@ -23,7 +24,7 @@ def _exists(client: ActClient, path: str) -> bool:
 
 
 def detect_generation(client: ActClient, specs: list[TableSpec], configured: str) -> str:
-    """"current" or "legacy": configured explicitly, or found by probing the first table whose path differs."""
+    """ "current" or "legacy": configured explicitly, or found by probing the first table whose path differs."""
     if configured != "auto":
         return configured
     probe = next((spec for spec in specs if spec.legacy_path), None)
@@ -37,7 +38,9 @@ def detect_generation(client: ActClient, specs: list[TableSpec], configured: str
         return "legacy"
     raise ActApiError(
         f"neither {probe.path} nor {probe.legacy_path} exists on {client.base_url}: check 'api_path' and that the "
-        f"Act! Web API is installed, or remove '{probe.name}' from 'tables'", 404)
+        f"Act! Web API is installed, or remove '{probe.name}' from 'tables'",
+        404,
+    )
 
 
 def path_for(spec: TableSpec, generation: str) -> str:

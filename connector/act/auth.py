@@ -4,6 +4,7 @@ The token is refreshed shortly before its `exp` claim and whenever the server an
 `BearerToken`, whose repr hides it, and is written into the request header inside `__call__`, so that no local
 variable, log line, error message or crash report (the SDK's crash reports print local variables) ever holds it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -13,7 +14,6 @@ import time
 import requests
 
 from .jsonfast import loads
-
 
 REFRESH_MARGIN_SECONDS = 60  # refresh this long before `exp` (a tenth of the lifetime for short-lived tokens)
 AUTH_FAILED = "Failed to authenticate: verify username, password and database name"
@@ -39,7 +39,7 @@ def _expiry(token: str) -> float | None:
         claims = loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         exp = claims.get("exp")
         return float(exp) if isinstance(exp, (int, float)) else None
-    except Exception:  # noqa: BLE001 - any malformed token simply has no known expiry
+    except Exception:
         return None
 
 
@@ -80,8 +80,16 @@ class Authenticator:
     """Keeps a usable token: exchanges the Basic credentials at `{base}/authorize` when there is none, it is about
     to expire, or the server rejected it."""
 
-    def __init__(self, session: requests.Session, base_url: str, username: str, password: str, database: str,
-                 timeout: float, verify) -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        base_url: str,
+        username: str,
+        password: str,
+        database: str,
+        timeout: float,
+        verify,
+    ) -> None:
         self._session = session
         self._url = base_url + "/authorize"
         self._basic = requests.auth.HTTPBasicAuth(username, password)
@@ -104,8 +112,13 @@ class Authenticator:
                 return
             self.token.clear()
             try:
-                response = self._session.get(self._url, auth=self._basic, timeout=self._timeout, verify=self._verify,
-                                             headers={"Act-Database-Name": self._database, "Accept": "application/json"})
+                response = self._session.get(
+                    self._url,
+                    auth=self._basic,
+                    timeout=self._timeout,
+                    verify=self._verify,
+                    headers={"Act-Database-Name": self._database, "Accept": "application/json"},
+                )
             except requests.exceptions.SSLError:
                 raise TlsVerificationFailed() from None
             except requests.RequestException as error:
@@ -116,7 +129,8 @@ class Authenticator:
                 raise AuthenticationError(AUTH_FAILED)
             if status == 404:
                 raise AuthenticationError(
-                    f"{AUTH_FAILED} (the server has no {self._url}: check 'api_path', e.g. /act.web.api)")
+                    f"{AUTH_FAILED} (the server has no {self._url}: check 'api_path', e.g. /act.web.api)"
+                )
             if status != 200:
                 raise AuthorizeUnavailable(f"/authorize answered HTTP {status}")
             if not self._accept(response.content):
@@ -127,7 +141,7 @@ class Authenticator:
         """Stores the token from the body (a JSON string, or bare text); False if there is none. Never raises."""
         try:
             value = loads(body)
-        except Exception:  # noqa: BLE001 - some servers answer the bare token
+        except Exception:
             value = body.decode("ascii", "replace").strip()
         if not isinstance(value, str) or value.count(".") != 2 or " " in value:
             return False

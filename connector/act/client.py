@@ -6,6 +6,7 @@ pause between requests, retries, and the original design's status-code table don
 `Retry-After` (seconds or an HTTP date) or backs off; 5xx, timeouts, connection errors and malformed JSON retry
 with exponential backoff and jitter up to `max_retries`. The server's `Date` header is kept as its clock.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,15 +16,13 @@ import time
 from urllib.parse import urlencode
 
 import requests
+from fivetran_connector_sdk import Logging as log
 from requests.adapters import HTTPAdapter
 
-from fivetran_connector_sdk import Logging as log
-
 from .auth import AuthenticationError, Authenticator, AuthorizeUnavailable, TlsVerificationFailed
-from .retry import backoff_seconds, retry_after_seconds
 from .jsonfast import loads
+from .retry import backoff_seconds, retry_after_seconds
 from .timestamps import http_date_to_timestamp
-
 
 _HINTS = {
     400: "the server rejected the query; if this persists, report it with this message",
@@ -59,10 +58,22 @@ class ActClient:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, config.parallel_tables * 2 + 2))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.session.headers.update({"Accept": "application/json", "Act-Database-Name": config.database_name,
-                                     "User-Agent": "act-fivetran-connector"})
-        self.auth = Authenticator(self.session, self.base_url, config.username, config.password,
-                                  config.database_name, config.request_timeout, self._verify)
+        self.session.headers.update(
+            {
+                "Accept": "application/json",
+                "Act-Database-Name": config.database_name,
+                "User-Agent": "act-fivetran-connector",
+            }
+        )
+        self.auth = Authenticator(
+            self.session,
+            self.base_url,
+            config.username,
+            config.password,
+            config.database_name,
+            config.request_timeout,
+            self._verify,
+        )
         self._pace_lock = threading.Lock()
         self._next_request_at = 0.0
         self.server_time: str | None = None
@@ -77,6 +88,7 @@ class ActClient:
             return handle.name
         if not config.verify_tls:
             import urllib3
+
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
             log.warning("TLS certificate verification is OFF ('verify_tls' is false): use 'ca_bundle' instead")
             return False
@@ -113,8 +125,10 @@ class ActClient:
         self.server_time = http_date_to_timestamp(self.auth.server_date or "") or self.server_time
 
     def _tls_failure(self) -> ActApiError:
-        return ActApiError(f"TLS verification of {self.base_url} failed: if the server uses its own certificate, "
-                           f"paste its CA certificate into 'ca_bundle' (keep 'verify_tls' on)")
+        return ActApiError(
+            f"TLS verification of {self.base_url} failed: if the server uses its own certificate, "
+            f"paste its CA certificate into 'ca_bundle' (keep 'verify_tls' on)"
+        )
 
     def _authorize_once(self) -> None:
         try:
@@ -144,7 +158,8 @@ class ActClient:
                 if attempt > self._max_retries:
                     raise ActApiError(
                         f"GET {path} failed after {self._max_retries} retries ({retry.reason}): check that the Act! "
-                        f"server at {self.base_url} is up and reachable, or raise 'max_retries'") from None
+                        f"server at {self.base_url} is up and reachable, or raise 'max_retries'"
+                    ) from None
                 wait = retry.wait if retry.wait is not None else backoff_seconds(attempt, self._retry_base)
                 log.warning(f"GET {path}: {retry.reason}; retry {attempt} of {self._max_retries} in {wait:.2f}s")
                 time.sleep(wait)
@@ -166,8 +181,10 @@ class ActClient:
                 raise _Retryable(f"connection failed ({type(error).__name__})") from None
             self.requests_sent += 1
             status = response.status_code
-            log.debug(f"GET {path}{'?' + query if query else ''} -> {status}, {len(body)} bytes, "
-                     f"{time.monotonic() - started:.3f}s")
+            log.debug(
+                f"GET {path}{'?' + query if query else ''} -> {status}, {len(body)} bytes, "
+                f"{time.monotonic() - started:.3f}s"
+            )
             server_time = http_date_to_timestamp(response.headers.get("Date", ""))
             if server_time:
                 self.server_time = server_time
@@ -175,7 +192,8 @@ class ActClient:
                 if token_attempt == 2:
                     raise AuthenticationError(
                         "Failed to authenticate: the server rejected a fresh token; verify username, password and "
-                        "database name")
+                        "database name"
+                    )
                 try:
                     self.auth.refresh(generation)
                 except AuthorizeUnavailable as error:

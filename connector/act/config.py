@@ -4,6 +4,7 @@ Keys and defaults of the original design are kept exactly (all values are string
 the keys after them are what a production user needs, each with a safe default. Every error names the key and
 the fix, and never echoes a secret.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -41,7 +42,9 @@ DEFAULTS = {
 SECRET_KEYS = frozenset({"password", "ca_bundle"})
 ALL_KEYS = REQUIRED_KEYS + tuple(DEFAULTS)
 ALL_TABLES = tuple(SPECS_BY_NAME) + tuple(LINK_TABLES)
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ class ConnectorConfig:
         return f"{self.protocol}://{host}{port}{self.api_path}"
 
     def __repr__(self) -> str:  # never let the password reach a log or a crash report through a repr
-        return f"ConnectorConfig(base_url={self.base_url!r}, database_name={self.database_name!r}, tables={self.tables!r})"
+        return (
+            f"ConnectorConfig(base_url={self.base_url!r}, database_name={self.database_name!r}, tables={self.tables!r})"
+        )
 
 
 def _describe(key: str, value: str) -> str:
@@ -98,7 +103,9 @@ def _number(key: str, value: str, low: float, high: float, what: str) -> float:
     except ValueError:
         raise ConfigurationError(f"'{key}' must be a number{_describe(key, value)}: set it to {what}") from None
     if not (low <= number <= high):  # also rejects nan
-        raise ConfigurationError(f"'{key}' must be between {low:g} and {high:g}{_describe(key, value)}: set it to {what}")
+        raise ConfigurationError(
+            f"'{key}' must be between {low:g} and {high:g}{_describe(key, value)}: set it to {what}"
+        )
     return number
 
 
@@ -122,10 +129,13 @@ def _check_keys(raw: dict) -> None:
         if not isinstance(value, str):
             raise ConfigurationError(
                 f"'{key}' must be a string (Fivetran passes every configuration value as text), "
-                f"got {type(value).__name__}: write it in quotes")
+                f"got {type(value).__name__}: write it in quotes"
+            )
     for key in REQUIRED_KEYS:
         if key not in raw:
-            raise ConfigurationError(f"Missing required configuration key '{key}': add it (see configuration.example.json)")
+            raise ConfigurationError(
+                f"Missing required configuration key '{key}': add it (see configuration.example.json)"
+            )
         if not raw[key].strip():
             raise ConfigurationError(f"'{key}' is empty: set it (see configuration.example.json)")
 
@@ -135,14 +145,14 @@ def _hostname(value: str) -> str:
     if "://" in host or "/" in host or "?" in host or "@" in host:
         raise ConfigurationError(
             "'hostname' must be a bare host name or IP address such as 192.168.7.27 or act.example.com, without a "
-            "scheme, credentials or path: put http/https in 'protocol' and the path in 'api_path'")
+            "scheme, credentials or path: put http/https in 'protocol' and the path in 'api_path'"
+        )
     if ":" in host and not host.startswith("["):
         try:
             ipaddress.IPv6Address(host)
             return host
         except ValueError:
-            raise ConfigurationError(
-                "'hostname' must not contain a port: put the port number in 'port'") from None
+            raise ConfigurationError("'hostname' must not contain a port: put the port number in 'port'") from None
     if not _HOSTNAME.match(host):
         raise ConfigurationError(f"'hostname' is not a valid host name or IP address (got {host[:60]!r})")
     return host
@@ -165,15 +175,20 @@ def _tables(value: str) -> tuple[str, ...]:
         if name not in ALL_TABLES:
             close = difflib.get_close_matches(name, ALL_TABLES, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ConfigurationError(f"'tables' names an unknown table '{name}'{hint}: choose from {', '.join(ALL_TABLES)}")
+            raise ConfigurationError(
+                f"'tables' names an unknown table '{name}'{hint}: choose from {', '.join(ALL_TABLES)}"
+            )
     for name in names:
         if name in LINK_TABLES and LINK_TABLES[name][0].name not in names:
             parent = LINK_TABLES[name][0].name
-            raise ConfigurationError(f"'tables' selects '{name}' without '{parent}': its links are read from {parent}, add it")
+            raise ConfigurationError(
+                f"'tables' selects '{name}' without '{parent}': its links are read from {parent}, add it"
+            )
         spec = SPECS_BY_NAME.get(name)
         if spec and spec.parent_table and spec.parent_table not in names:
             raise ConfigurationError(
-                f"'tables' selects '{name}' without '{spec.parent_table}': it is read per {spec.parent_table} record, add it")
+                f"'tables' selects '{name}' without '{spec.parent_table}': it is read per {spec.parent_table} record, add it"
+            )
     return tuple(dict.fromkeys(names))
 
 
@@ -182,10 +197,12 @@ def _start_date(value: str) -> str:
         moment = parse_timestamp(value.strip())
     except ValueError:
         raise ConfigurationError(
-            f"'default_start_date' must be an ISO 8601 timestamp such as 1900-01-01T00:00:00Z (got {value[:60]!r})") from None
+            f"'default_start_date' must be an ISO 8601 timestamp such as 1900-01-01T00:00:00Z (got {value[:60]!r})"
+        ) from None
     if moment > datetime.now(UTC):
         raise ConfigurationError(
-            f"'default_start_date' is in the future (got {value[:60]!r}): nothing would be synced; use a past date")
+            f"'default_start_date' is in the future (got {value[:60]!r}): nothing would be synced; use a past date"
+        )
     return format_timestamp(moment)
 
 
@@ -202,17 +219,20 @@ def parse_configuration(raw: dict) -> ConnectorConfig:
             port = int(values["port"].strip())
         except ValueError:
             raise ConfigurationError(
-                f"Port must be a whole number between 1 and 65535 (configuration key 'port', got {values['port'][:20]!r})") from None
+                f"Port must be a whole number between 1 and 65535 (configuration key 'port', got {values['port'][:20]!r})"
+            ) from None
         if not 1 <= port <= 65535:
             raise ConfigurationError(f"Port must be between 1 and 65535 (configuration key 'port', got {port})")
     api_generation = values["api_generation"].strip().lower()
     if api_generation not in ("auto", "current", "legacy"):
         raise ConfigurationError(
-            f"'api_generation' must be auto, current (/api/tasks) or legacy (/api/activities) (got {api_generation[:20]!r})")
+            f"'api_generation' must be auto, current (/api/tasks) or legacy (/api/activities) (got {api_generation[:20]!r})"
+        )
     ca_bundle = values["ca_bundle"].strip()
     if ca_bundle and "-----BEGIN CERTIFICATE-----" not in ca_bundle:
         raise ConfigurationError(
-            "'ca_bundle' must hold the PEM text of your server's CA certificate(s), starting with -----BEGIN CERTIFICATE-----")
+            "'ca_bundle' must hold the PEM text of your server's CA certificate(s), starting with -----BEGIN CERTIFICATE-----"
+        )
     return ConnectorConfig(
         protocol=protocol,
         hostname=_hostname(values["hostname"]),
@@ -222,18 +242,25 @@ def parse_configuration(raw: dict) -> ConnectorConfig:
         password=values["password"],
         database_name=values["database_name"].strip(),
         batch_size=_integer("batch_size", values["batch_size"], 1, 100_000, "the page size, e.g. 10000"),
-        rate_limit_pause=_number("rate_limit_pause", values["rate_limit_pause"], 0, 60,
-                                 "the seconds between requests, e.g. 0.25"),
+        rate_limit_pause=_number(
+            "rate_limit_pause", values["rate_limit_pause"], 0, 60, "the seconds between requests, e.g. 0.25"
+        ),
         default_start_date=_start_date(values["default_start_date"]),
         tables=_tables(values["tables"]),
         request_timeout=_number("request_timeout", values["request_timeout"], 1, 3600, "seconds, e.g. 60"),
         max_retries=_integer("max_retries", values["max_retries"], 0, 50, "a retry count, e.g. 5"),
         verify_tls=_boolean("verify_tls", values["verify_tls"]),
         ca_bundle=ca_bundle,
-        cursor_overlap_seconds=_integer("cursor_overlap_seconds", values["cursor_overlap_seconds"], 0, 86_400,
-                                        "seconds, e.g. 300"),
+        cursor_overlap_seconds=_integer(
+            "cursor_overlap_seconds", values["cursor_overlap_seconds"], 0, 86_400, "seconds, e.g. 300"
+        ),
         parallel_tables=_integer("parallel_tables", values["parallel_tables"], 1, 16, "a thread count, e.g. 4"),
-        delete_reconciliation_hours=_number("delete_reconciliation_hours", values["delete_reconciliation_hours"], 0,
-                                            24 * 365, "hours between delete checks, e.g. 24 (0 turns them off)"),
+        delete_reconciliation_hours=_number(
+            "delete_reconciliation_hours",
+            values["delete_reconciliation_hours"],
+            0,
+            24 * 365,
+            "hours between delete checks, e.g. 24 (0 turns them off)",
+        ),
         api_generation=api_generation,
     )

@@ -1,6 +1,7 @@
 """Typed custom fields: Act! describes each record type's custom fields at `GET /api/metadata/{recordType}/fields`;
 their data types decide the columns' types, so a custom date lands as a timestamp and a number as a number.
 A field added in Act! between syncs is read on the next sync's schema() and appears as a new column."""
+
 from __future__ import annotations
 
 from fivetran_connector_sdk import Logging as log
@@ -11,13 +12,32 @@ from .naming import CustomFieldNames
 # Act! field types → SDK column types. The metadata's `type` is the .NET type (String, Int32, Decimal, DateTime,
 # Boolean) and is read first; `dataType` is the Act! field type (Character, Number, Currency, Date, YesNo, ...).
 ACT_FIELD_TYPES = {
-    "string": "STRING", "character": "STRING", "memo": "STRING",
-    "date": "UTC_DATETIME", "datetime": "UTC_DATETIME", "date/time": "UTC_DATETIME", "datetimeoffset": "UTC_DATETIME",
+    "string": "STRING",
+    "character": "STRING",
+    "memo": "STRING",
+    "date": "UTC_DATETIME",
+    "datetime": "UTC_DATETIME",
+    "date/time": "UTC_DATETIME",
+    "datetimeoffset": "UTC_DATETIME",
     "annualevent": "UTC_DATETIME",
-    "number": "DOUBLE", "decimal": "DOUBLE", "currency": "DOUBLE", "percent": "DOUBLE", "double": "DOUBLE",
-    "float": "DOUBLE", "numeric": "DOUBLE", "money": "DOUBLE",
-    "integer": "LONG", "int": "LONG", "long": "LONG", "int32": "LONG", "int64": "LONG",
-    "yesno": "BOOLEAN", "yes/no": "BOOLEAN", "boolean": "BOOLEAN", "bool": "BOOLEAN", "checkbox": "BOOLEAN",
+    "number": "DOUBLE",
+    "decimal": "DOUBLE",
+    "currency": "DOUBLE",
+    "percent": "DOUBLE",
+    "double": "DOUBLE",
+    "float": "DOUBLE",
+    "numeric": "DOUBLE",
+    "money": "DOUBLE",
+    "integer": "LONG",
+    "int": "LONG",
+    "long": "LONG",
+    "int32": "LONG",
+    "int64": "LONG",
+    "yesno": "BOOLEAN",
+    "yes/no": "BOOLEAN",
+    "boolean": "BOOLEAN",
+    "bool": "BOOLEAN",
+    "checkbox": "BOOLEAN",
 }
 
 
@@ -45,7 +65,9 @@ def read_custom_field_types(client: ActClient, record_type: str) -> dict[str, st
     try:
         columns = client.get_collection(f"/api/metadata/{record_type}/fields")
     except ActApiError as error:
-        log.warning(f"custom fields of {record_type} not described by the server ({error}); their columns get inferred types")
+        log.warning(
+            f"custom fields of {record_type} not described by the server ({error}); their columns get inferred types"
+        )
         return {}
     types = {}
     for column in columns:

@@ -5,6 +5,7 @@ checksum and a count. Subtracting the sketch of today's ids from the sketch save
 only the ids that differ, which "peeling" recovers exactly, as long as there are fewer of them than about two
 thirds of the cells. This is how deletes are found while the state stays a few KB for a table of any size.
 """
+
 from __future__ import annotations
 
 import base64
@@ -12,9 +13,9 @@ import hashlib
 import struct
 import uuid
 
-CELLS = 150          # decodes up to ~100 ids of difference per reconciliation, per table
+CELLS = 150  # decodes up to ~100 ids of difference per reconciliation, per table
 HASHES = 3
-KEY_BYTES = 16       # a GUID; a link (parent GUID, linked GUID) is 32
+KEY_BYTES = 16  # a GUID; a link (parent GUID, linked GUID) is 32
 _HEAD = struct.Struct("<iQ")  # count, checksum; the key's bytes follow
 
 
@@ -22,8 +23,10 @@ def _hashes(key: int, cells: int) -> tuple[list[int], int]:
     """The id's HASHES cells (one in each third of the table, so never twice in one cell) and its checksum."""
     digest = hashlib.blake2b(key.to_bytes(32, "little"), digest_size=20).digest()
     part = cells // HASHES
-    return ([i * part + int.from_bytes(digest[4 * i:4 * i + 4], "little") % part for i in range(HASHES)],
-            int.from_bytes(digest[12:20], "little"))
+    return (
+        [i * part + int.from_bytes(digest[4 * i : 4 * i + 4], "little") % part for i in range(HASHES)],
+        int.from_bytes(digest[12:20], "little"),
+    )
 
 
 def id_to_key(record_id) -> int | None:
@@ -63,7 +66,7 @@ class IdSketch:
             self.keys[cell] ^= key
             self.sums[cell] ^= check
 
-    def subtract(self, other: "IdSketch") -> "IdSketch":
+    def subtract(self, other: IdSketch) -> IdSketch:
         diff = IdSketch(self.cells, self.key_bytes)
         diff.count = [a - b for a, b in zip(self.count, other.count)]
         diff.keys = [a ^ b for a, b in zip(self.keys, other.keys)]
@@ -98,11 +101,12 @@ class IdSketch:
     def dumps(self) -> str:
         """Text for the state: the key width, then each cell's count, checksum and key."""
         packed = bytes([self.key_bytes]) + b"".join(
-            _HEAD.pack(c, s) + k.to_bytes(self.key_bytes, "little") for c, k, s in zip(self.count, self.keys, self.sums))
+            _HEAD.pack(c, s) + k.to_bytes(self.key_bytes, "little") for c, k, s in zip(self.count, self.keys, self.sums)
+        )
         return base64.b64encode(packed).decode("ascii")
 
     @classmethod
-    def loads(cls, text: str) -> "IdSketch":
+    def loads(cls, text: str) -> IdSketch:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
         key_bytes = raw[0] if raw else 0
         size = _HEAD.size + key_bytes
@@ -114,5 +118,5 @@ class IdSketch:
             c, s = _HEAD.unpack_from(body, i * size)
             start = i * size + _HEAD.size
             sketch.count[i], sketch.sums[i] = c, s
-            sketch.keys[i] = int.from_bytes(body[start:start + key_bytes], "little")
+            sketch.keys[i] = int.from_bytes(body[start : start + key_bytes], "little")
         return sketch

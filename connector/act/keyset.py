@@ -4,6 +4,7 @@ the last row of the one before.
 Keyset paging, unlike `$skip`, neither skips nor repeats rows when records are inserted, edited or deleted while
 a table is paged, and a short page (servers cap `$top`) says nothing about the end: only an empty page does.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,6 +28,7 @@ def odata_literal(value) -> str:
 @dataclass(frozen=True)
 class Window:
     """The pass's fixed range of cursor values: lower bound inclusive, upper bound inclusive."""
+
     lower: str
     upper: str
 
@@ -45,8 +47,9 @@ def page_query(cursor_field: str | None, window: Window | None, after: dict | No
         params["$filter"] = f"{cursor_field} ge {window.lower} and {upper}"
     else:
         cursor, last_id = after["cursor"], odata_literal(after["id"])
-        params["$filter"] = (f"({cursor_field} gt {cursor} or ({cursor_field} eq {cursor} and id gt {last_id}))"
-                             f" and {upper}")
+        params["$filter"] = (
+            f"({cursor_field} gt {cursor} or ({cursor_field} eq {cursor} and id gt {last_id})) and {upper}"
+        )
     return params
 
 

@@ -1,6 +1,7 @@
 """Link tables derived from the embedded arrays of a parent record (an opportunity's `contacts`, an activity's
 `groups`, ...). The API has no collection for them, so each parent page also writes its links, keyed by
 (parent id, linked id)."""
+
 from __future__ import annotations
 
 from fivetran_connector_sdk import Operations as op
@@ -24,8 +25,9 @@ class LinkEmitter:
 
     def __init__(self, links: list[LinkSpec]) -> None:
         self.specs = links
-        self.links = [(link, [(key, column_name(key)) for key in load_models()[link.model] if key != "id"])
-                      for link in links]
+        self.links = [
+            (link, [(key, column_name(key)) for key in load_models()[link.model] if key != "id"]) for link in links
+        ]
 
     def emit(self, record: dict) -> None:
         parent_id = record["id"]

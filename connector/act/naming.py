@@ -3,6 +3,7 @@
 Fivetran renames each column on its own and does not resolve collisions, so the connector produces final,
 collision-free names itself (custom fields such as "Ship-To" and "Ship To" would otherwise become one column).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,9 @@ def snake_case(name: str) -> str:
     out = []
     previous = ""
     for char in ascii_name:
-        if (previous.islower() and char.isupper()) or (previous and previous.isalnum() and char.isalnum()
-                                                       and previous.isdigit() != char.isdigit()):
+        if (previous.islower() and char.isupper()) or (
+            previous and previous.isalnum() and char.isalnum() and previous.isdigit() != char.isdigit()
+        ):
             out.append("_")
         out.append(char.lower())
         previous = char

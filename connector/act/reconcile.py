@@ -9,6 +9,7 @@ deleted; a walk killed midway resumes from its last page.
 Cost: one request per `batch_size` ids per table per interval, reading a few fields of each record; state: a few KB
 per table and link table, whatever their size.
 """
+
 from __future__ import annotations
 
 import time
@@ -43,15 +44,22 @@ class _Walk:
         self.after, self.seen = saved.get("after"), saved.get("seen", 0)
         self.all = _load(saved.get("all"))
         self.old = _load(saved.get("old"))
-        self.links_all = {link.table: _load((saved.get("links_all") or {}).get(link.table), LINK_KEY_BYTES)
-                          for link in links}
-        self.links_old = {link.table: _load((saved.get("links_old") or {}).get(link.table), LINK_KEY_BYTES)
-                          for link in links}
+        self.links_all = {
+            link.table: _load((saved.get("links_all") or {}).get(link.table), LINK_KEY_BYTES) for link in links
+        }
+        self.links_old = {
+            link.table: _load((saved.get("links_old") or {}).get(link.table), LINK_KEY_BYTES) for link in links
+        }
 
     def dumps(self) -> dict:
-        return {"after": self.after, "seen": self.seen, "all": self.all.dumps(), "old": self.old.dumps(),
-                "links_all": {t: s.dumps() for t, s in self.links_all.items()},
-                "links_old": {t: s.dumps() for t, s in self.links_old.items()}}
+        return {
+            "after": self.after,
+            "seen": self.seen,
+            "all": self.all.dumps(),
+            "old": self.old.dumps(),
+            "links_all": {t: s.dumps() for t, s in self.links_all.items()},
+            "links_old": {t: s.dumps() for t, s in self.links_old.items()},
+        }
 
 
 def _load(text: str | None, key_bytes: int = 16) -> IdSketch:
@@ -91,21 +99,32 @@ def reconcile_table(spec, path: str, ctx, links: list[LinkSpec]) -> None:
         op.delete(spec.name, {"id": key_to_id(key)})
     link_deletes = 0
     for link in links:
-        gone = _gone(link.table, (entry.get("links") or {}).get(link.table), walk.links_old[link.table], walk.seen,
-                     entry.get("count", 0))
+        gone = _gone(
+            link.table,
+            (entry.get("links") or {}).get(link.table),
+            walk.links_old[link.table],
+            walk.seen,
+            entry.get("count", 0),
+        )
         for key in gone:
             parent_id, linked_id = key_to_link(key)
             op.delete(link.table, {link.parent_key: parent_id, link.child_key: linked_id})
         link_deletes += len(gone)
     # Every id in this walk was created before the server's clock at its end; one second covers the Date header's
     # rounding, so the next walk's "created since" cut never leaves out an id this sketch holds.
-    done = {"sketch": walk.all.dumps(), "links": {t: s.dumps() for t, s in walk.links_all.items()},
-            "as_of": shift_timestamp(ctx.client.server_time or ctx.sync_upper_bound, 1), "count": walk.seen,
-            "finished_at": time.time()}
+    done = {
+        "sketch": walk.all.dumps(),
+        "links": {t: s.dumps() for t, s in walk.links_all.items()},
+        "as_of": shift_timestamp(ctx.client.server_time or ctx.sync_upper_bound, 1),
+        "count": walk.seen,
+        "finished_at": time.time(),
+    }
     _save(ctx, spec.name, done)
     op.checkpoint(ctx.state.snapshot())
-    log.info(f"{spec.name}: delete check walked {walk.seen} ids, {len(deleted)} deleted in Act! marked deleted"
-             + (f", {link_deletes} removed links marked deleted" if links else ""))
+    log.info(
+        f"{spec.name}: delete check walked {walk.seen} ids, {len(deleted)} deleted in Act! marked deleted"
+        + (f", {link_deletes} removed links marked deleted" if links else "")
+    )
 
 
 def _add(every: IdSketch, old: IdSketch, key: int, is_old: bool) -> None:
@@ -135,13 +154,17 @@ def _gone(table: str, baseline_text: str | None, current_old: IdSketch, seen: in
         log.info(f"{table}: first delete check, {seen} records recorded; deletions from now on will be found")
         return []
     if seen == 0 and baseline_count > 0:
-        log.warning(f"{table}: the delete check found no records at all where {baseline_count} were; nothing is marked "
-                    f"deleted (check the Act! user's permissions)")
+        log.warning(
+            f"{table}: the delete check found no records at all where {baseline_count} were; nothing is marked "
+            f"deleted (check the Act! user's permissions)"
+        )
         return []
     difference = IdSketch.loads(baseline_text).subtract(current_old).peel()
     if difference is None:
-        log.warning(f"{table}: more rows were deleted since the last delete check than its sketch can list; they stay "
-                    f"live until a historical re-sync of the table (lower 'delete_reconciliation_hours' to check "
-                    f"more often)")
+        log.warning(
+            f"{table}: more rows were deleted since the last delete check than its sketch can list; they stay "
+            f"live until a historical re-sync of the table (lower 'delete_reconciliation_hours' to check "
+            f"more often)"
+        )
         return []
     return sorted(difference[0])

@@ -5,6 +5,7 @@ which are nested objects (flattened to `parent_child` columns, recursively), whi
 text) and where the custom fields are. Flattening a record then only follows the plan. Values of the wrong type
 never fail a sync or corrupt a row: they are converted when that is lossless, else left empty and reported.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,14 +70,14 @@ def _to_int(value):
 
 def _to_int32(value):
     number = _to_int(value)
-    if not -2**31 <= number < 2**31:
+    if not -(2**31) <= number < 2**31:
         raise BadValue
     return number
 
 
 def _to_long(value):
     number = _to_int(value)
-    if not -2**63 <= number < 2**63:
+    if not -(2**63) <= number < 2**63:
         raise BadValue
     return number
 
@@ -121,6 +122,7 @@ CONVERTERS = {
 @dataclass
 class Problems:
     """What was wrong in a table's records, counted, so the sync reports it once instead of failing."""
+
     counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, what: str) -> None:
@@ -135,9 +137,10 @@ class Problems:
 @dataclass
 class ObjectPlan:
     """How to flatten one JSON object of a known model."""
-    scalars: list[tuple[str, str, str]] = field(default_factory=list)       # (key, column, type)
-    json_texts: list[tuple[str, str]] = field(default_factory=list)          # (key, column): arrays, free objects
-    objects: list[tuple[str, str, "ObjectPlan"]] = field(default_factory=list)  # (key, column prefix, plan)
+
+    scalars: list[tuple[str, str, str]] = field(default_factory=list)  # (key, column, type)
+    json_texts: list[tuple[str, str]] = field(default_factory=list)  # (key, column): arrays, free objects
+    objects: list[tuple[str, str, ObjectPlan]] = field(default_factory=list)  # (key, column prefix, plan)
     custom_fields_key: str | None = None
     known_keys: frozenset = frozenset()
 
@@ -171,8 +174,12 @@ def plan_object(model: str, prefix: tuple[str, ...] = (), depth: int = 0) -> Obj
 class RecordFlattener:
     """Flattens one table's records by its plan. Not thread-safe: one per table sync."""
 
-    def __init__(self, model: str, custom_fields: CustomFieldNames | None = None,
-                 custom_field_types: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        custom_fields: CustomFieldNames | None = None,
+        custom_field_types: dict[str, str] | None = None,
+    ) -> None:
         self.plan = plan_object(model)
         self.custom_fields = custom_fields or CustomFieldNames()
         self.custom_field_types = dict(custom_field_types or {})  # Act! field name → SDK type
@@ -254,7 +261,9 @@ class RecordFlattener:
                     try:
                         value = convert(value)
                     except BadValue:
-                        self.problems.add(f"custom field '{name}' held {type(value).__name__} where Act! defines {kind}")
+                        self.problems.add(
+                            f"custom field '{name}' held {type(value).__name__} where Act! defines {kind}"
+                        )
                         continue
             elif isinstance(value, (dict, list)):
                 value = to_json_text(value)

@@ -1,5 +1,6 @@
 """How long to wait before retrying a request: the server's `Retry-After` when it gives one, else exponential
 backoff with full jitter (so that parallel table threads do not retry in lockstep)."""
+
 from __future__ import annotations
 
 import random

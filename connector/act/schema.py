@@ -1,6 +1,7 @@
 """What `schema()` declares: every selected table with its primary key and every column the Act! model defines,
 typed (date-times UTC_DATETIME, integers INT/LONG, numbers DOUBLE, booleans BOOLEAN, text STRING), plus typed
 custom-field columns."""
+
 from __future__ import annotations
 
 from fivetran_connector_sdk import Logging as log
@@ -23,11 +24,13 @@ def declared_schema(tables, custom_field_types: dict[str, dict[str, str]]) -> li
     for table in tables:
         if table in LINK_TABLES:
             _, link = LINK_TABLES[table]
-            declared.append({"table": table, "primary_key": [link.parent_key, link.child_key],
-                             "columns": link_columns(link)})
+            declared.append(
+                {"table": table, "primary_key": [link.parent_key, link.child_key], "columns": link_columns(link)}
+            )
         else:
-            declared.append({"table": table, "primary_key": ["id"],
-                             "columns": table_columns(table, custom_field_types.get(table))})
+            declared.append(
+                {"table": table, "primary_key": ["id"], "columns": table_columns(table, custom_field_types.get(table))}
+            )
     return declared
 
 
@@ -43,8 +46,10 @@ def schema_for_configuration(configuration: dict, retry_base_seconds: float) -> 
             client.authenticate()
             custom_types = custom_field_types_for(client, specs)
         except (ActApiError, RuntimeError) as error:
-            log.warning(f"custom field types could not be read ({type(error).__name__}: {error}); "
-                        f"custom fields land with inferred types")
+            log.warning(
+                f"custom field types could not be read ({type(error).__name__}: {error}); "
+                f"custom fields land with inferred types"
+            )
         finally:
             client.close()
     return declared_schema(config.tables, custom_types)

@@ -13,6 +13,7 @@ Layout (version 2), a superset of the original design's:
     }
 It stays a few KB whatever the table sizes: one position per table, never a list of ids.
 """
+
 from __future__ import annotations
 
 import copy
@@ -22,8 +23,10 @@ from .id_sketch import IdSketch
 from .timestamps import parse_timestamp
 
 STATE_VERSION = 2
-RESET_HINT = ("To start that table over, run a historical re-sync of it in the Fivetran dashboard (or reset the "
-              "connection's state); its rows are upserted again, nothing is lost")
+RESET_HINT = (
+    "To start that table over, run a historical re-sync of it in the Fivetran dashboard (or reset the "
+    "connection's state); its rows are upserted again, nothing is lost"
+)
 
 
 class StateError(ValueError):
@@ -36,7 +39,9 @@ def _check_timestamp(value, where: str) -> str:
     try:
         parse_timestamp(value)
     except ValueError:
-        raise StateError(f"Saved state is corrupted: {where} = {value[:40]!r} is not a timestamp. {RESET_HINT}") from None
+        raise StateError(
+            f"Saved state is corrupted: {where} = {value[:40]!r} is not a timestamp. {RESET_HINT}"
+        ) from None
     return value
 
 
@@ -62,7 +67,8 @@ def migrate_state(raw) -> tuple[dict, list[str]]:
     if version > STATE_VERSION:
         raise StateError(
             f"Saved state was written by a newer version of this connector (state_version {version}, this one reads "
-            f"up to {STATE_VERSION}): deploy the newer connector again, or reset the connection's state")
+            f"up to {STATE_VERSION}): deploy the newer connector again, or reset the connection's state"
+        )
     if version == 1:
         # The original design (and this connector's first release) kept `table_cursors` and, per table,
         # `table_batch_tracking` with `skip`/`batch_count` into a $skip-paged pass. A $skip offset cannot be turned
@@ -72,9 +78,15 @@ def migrate_state(raw) -> tuple[dict, list[str]]:
         if legacy_cursors and "table_cursors" not in state:
             state["table_cursors"] = legacy_cursors
         for table, tracking in list(_check_mapping(state.get("table_batch_tracking"), "table_batch_tracking").items()):
-            if isinstance(tracking, dict) and "keyset" not in tracking and (tracking.get("skip") or tracking.get("batch_count")):
-                notes.append(f"{table}: an unfinished pass of the original design (skip={tracking.get('skip')}) "
-                             f"restarts from its cursor")
+            if (
+                isinstance(tracking, dict)
+                and "keyset" not in tracking
+                and (tracking.get("skip") or tracking.get("batch_count"))
+            ):
+                notes.append(
+                    f"{table}: an unfinished pass of the original design (skip={tracking.get('skip')}) "
+                    f"restarts from its cursor"
+                )
                 state["table_batch_tracking"].pop(table)
         state["state_version"] = STATE_VERSION
         notes.append("state migrated from the original layout (version 1) to version 2")
@@ -86,7 +98,9 @@ def migrate_state(raw) -> tuple[dict, list[str]]:
         tracking = _check_mapping(tracking, f"table_batch_tracking.{table}")
         for key in ("skip", "batch_count"):
             if not isinstance(tracking.get(key, 0), int) or tracking.get(key, 0) < 0:
-                raise StateError(f"Saved state is corrupted: table_batch_tracking.{table}.{key} is not a count. {RESET_HINT}")
+                raise StateError(
+                    f"Saved state is corrupted: table_batch_tracking.{table}.{key} is not a count. {RESET_HINT}"
+                )
         for key in ("lower_bound", "upper_bound"):
             if tracking.get(key) is not None:
                 _check_timestamp(tracking[key], f"table_batch_tracking.{table}.{key}")
@@ -94,7 +108,9 @@ def migrate_state(raw) -> tuple[dict, list[str]]:
         if keyset is not None:
             keyset = _check_mapping(keyset, f"table_batch_tracking.{table}.keyset")
             if "id" not in keyset:
-                raise StateError(f"Saved state is corrupted: table_batch_tracking.{table}.keyset has no id. {RESET_HINT}")
+                raise StateError(
+                    f"Saved state is corrupted: table_batch_tracking.{table}.keyset has no id. {RESET_HINT}"
+                )
             if keyset.get("cursor") is not None:
                 _check_timestamp(keyset["cursor"], f"table_batch_tracking.{table}.keyset.cursor")
     _check_mapping(state.setdefault("custom_field_columns", {}), "custom_field_columns")
@@ -106,20 +122,26 @@ def migrate_state(raw) -> tuple[dict, list[str]]:
 def _check_reconciliation(table: str, entry: dict) -> None:
     where = f"reconciliation.{table}"
     sketches = [(f"{where}.sketch", entry.get("sketch"))]
-    sketches += [(f"{where}.links.{t}", text) for t, text in _check_mapping(entry.get("links"), f"{where}.links").items()]
+    sketches += [
+        (f"{where}.links.{t}", text) for t, text in _check_mapping(entry.get("links"), f"{where}.links").items()
+    ]
     walk = _check_mapping(entry.get("walk"), f"{where}.walk")
     sketches += [(f"{where}.walk.{key}", walk.get(key)) for key in ("all", "old") if walk]
     for key in ("links_all", "links_old"):
-        sketches += [(f"{where}.walk.{key}.{t}", text)
-                     for t, text in _check_mapping(walk.get(key), f"{where}.walk.{key}").items()]
+        sketches += [
+            (f"{where}.walk.{key}.{t}", text)
+            for t, text in _check_mapping(walk.get(key), f"{where}.walk.{key}").items()
+        ]
     for name, text in sketches:
         if text is None:
             continue
         try:
             IdSketch.loads(text)
         except (ValueError, TypeError, AttributeError):
-            raise StateError(f"Saved state is corrupted: {name} is not an id sketch. Delete the '{where}' entry from "
-                             f"the state (the next delete check starts afresh) or reset the connection's state") from None
+            raise StateError(
+                f"Saved state is corrupted: {name} is not an id sketch. Delete the '{where}' entry from "
+                f"the state (the next delete check starts afresh) or reset the connection's state"
+            ) from None
     if entry.get("as_of") is not None:
         _check_timestamp(entry["as_of"], f"{where}.as_of")
 

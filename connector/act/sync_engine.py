@@ -5,6 +5,7 @@ starts, upsert each page, record the position and checkpoint, so a killed sync r
 page. A table's cursor advances only when its pass is complete (an empty page). Tables run in parallel threads
 (the SDK's operations are thread-safe) and each prefetches its next page while the current one is written.
 """
+
 from __future__ import annotations
 
 import threading
@@ -63,6 +64,7 @@ class EmptyResultGuard:
 class ChildTable:
     """A collection served per parent record (`/api/opportunities/{id}/products`): read again, whole, for each
     parent record the parent's pass writes, i.e. for the parents that changed."""
+
     spec: TableSpec
     flattener: RecordFlattener
 
@@ -73,6 +75,7 @@ class ChildTable:
 @dataclass
 class TableRun:
     """What one table's pass needs besides the shared context."""
+
     spec: TableSpec
     path: str
     flattener: RecordFlattener
@@ -91,7 +94,7 @@ class SyncContext:
     batch_size: int
     default_start: str
     overlap_seconds: int
-    sync_upper_bound: str           # the server's clock when this sync started
+    sync_upper_bound: str  # the server's clock when this sync started
     guard: EmptyResultGuard
     prefetch: ThreadPoolExecutor
 
@@ -133,9 +136,12 @@ def sync_table(run: TableRun, ctx: SyncContext) -> None:
             if position is None:
                 raise SyncFailed(
                     f"{spec.name}: a page of {len(page)} records had no record with both an id and "
-                    f"'{spec.cursor_field or 'id'}', so paging cannot go on; check the Act! server's data")
+                    f"'{spec.cursor_field or 'id'}', so paging cannot go on; check the Act! server's data"
+                )
             if position == after:
-                raise SyncFailed(f"{spec.name}: the server returned the same page twice; paging stopped to avoid a loop")
+                raise SyncFailed(
+                    f"{spec.name}: the server returned the same page twice; paging stopped to avoid a loop"
+                )
             pending = ctx.prefetch.submit(fetch, position)  # the next page downloads while this one is written
             ctx.guard.data_arrived()
             emitted = _emit_page(run, page)
@@ -144,10 +150,15 @@ def sync_table(run: TableRun, ctx: SyncContext) -> None:
             after, skip, batch_count = position, skip + emitted, batch_count + 1
             run.rows += emitted
             run.pages += 1
-            ctx.state.set_tracking(spec.name, {
-                "skip": skip, "batch_count": batch_count, "keyset": after,
-                **({"lower_bound": window.lower, "upper_bound": window.upper} if window else {}),
-            })
+            ctx.state.set_tracking(
+                spec.name,
+                {
+                    "skip": skip,
+                    "batch_count": batch_count,
+                    "keyset": after,
+                    **({"lower_bound": window.lower, "upper_bound": window.upper} if window else {}),
+                },
+            )
             op.checkpoint(ctx.state.snapshot())
             _log_progress(run)
     finally:
@@ -156,8 +167,10 @@ def sync_table(run: TableRun, ctx: SyncContext) -> None:
     _report_problems(run)
     op.checkpoint(ctx.state.snapshot())
     elapsed = max(time.monotonic() - run.started, 1e-9)
-    log.info(f"{spec.name}: complete, {run.rows} rows in {run.pages} pages, {elapsed:.1f}s "
-             f"({run.rows / elapsed:,.0f} rows/s)")
+    log.info(
+        f"{spec.name}: complete, {run.rows} rows in {run.pages} pages, {elapsed:.1f}s "
+        f"({run.rows / elapsed:,.0f} rows/s)"
+    )
 
 
 def _emit_page(run: TableRun, page: list) -> int:
@@ -213,8 +226,10 @@ def _report_problems(run: TableRun) -> None:
         for what, count in flattener.problems.take().items():
             log.warning(f"{name}: {count} record(s): {what}")
         for column, source in flattener.extra_columns.items():
-            log.warning(f"{name}: the server sent '{source}', which the Act! model does not define; "
-                        f"it lands in column '{column}'")
+            log.warning(
+                f"{name}: the server sent '{source}', which the Act! model does not define; "
+                f"it lands in column '{column}'"
+            )
         flattener.extra_columns.clear()
 
 
@@ -222,6 +237,7 @@ def run_tables(runs: list[TableRun], ctx: SyncContext, parallel: int) -> None:
     """Runs every table's pass; one table failing does not stop the others (their progress is checkpointed),
     but the sync then fails with every failing table named."""
     failures: dict[str, BaseException] = {}
+
     def table_job(run: TableRun) -> None:
         sync_table(run, ctx)
         if run.reconcile:

@@ -6,6 +6,7 @@ wrote, because a round trip through a Python `datetime` (microseconds) drops the
 keyset position land before or after the record it names. Values written to the warehouse are `datetime`s: the
 SDK's UTC_DATETIME columns hold microseconds.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,7 @@ from email.utils import parsedate_to_datetime
 
 UTC = timezone.utc
 
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|z|[+-]\d{2}:?\d{2})?$"
-)
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|z|[+-]\d{2}:?\d{2})?$")
 
 
 def _parse_general(text: str) -> datetime:

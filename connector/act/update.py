@@ -3,6 +3,7 @@
 Everything that can be checked before the network is (configuration, state); then the credentials are tried
 once so that a bad password fails the sync at once with a clear message, before any table starts.
 """
+
 from __future__ import annotations
 
 import time
@@ -49,9 +50,15 @@ def _fail(message: str) -> SyncFailed:
     return SyncFailed(message)
 
 
-def build_runs(config: ConnectorConfig, specs: list[TableSpec], generation: str,
-               custom_types: dict[str, dict[str, str]], sync_state: SyncState) -> list[TableRun]:
+def build_runs(
+    config: ConnectorConfig,
+    specs: list[TableSpec],
+    generation: str,
+    custom_types: dict[str, dict[str, str]],
+    sync_state: SyncState,
+) -> list[TableRun]:
     """One TableRun per selected top-level table, with its child collection, link tables and delete check."""
+
     def flattener(spec: TableSpec) -> RecordFlattener:
         types = custom_types.get(spec.name, {})
         return RecordFlattener(spec.model, names_for(types), types)
@@ -64,8 +71,16 @@ def build_runs(config: ConnectorConfig, specs: list[TableSpec], generation: str,
         links = [link for link in spec.links if link.table in config.tables]
         children = [ChildTable(child, flattener(child)) for child in specs if child.parent_table == spec.name]
         reconcile = spec.reconcilable and is_due(reconciliation.get(spec.name, {}), config.delete_reconciliation_hours)
-        runs.append(TableRun(spec=spec, path=path_for(spec, generation), flattener=flattener(spec),
-                             links=LinkEmitter(links) if links else None, children=children, reconcile=reconcile))
+        runs.append(
+            TableRun(
+                spec=spec,
+                path=path_for(spec, generation),
+                flattener=flattener(spec),
+                links=LinkEmitter(links) if links else None,
+                children=children,
+                reconcile=reconcile,
+            )
+        )
     return runs
 
 
@@ -96,10 +111,16 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
         runs = build_runs(config, specs, generation, custom_field_types_for(client, specs), sync_state)
         log.info(f"sync of {', '.join(config.tables)} from {config.base_url} up to server time {upper_bound}")
         with ThreadPoolExecutor(max_workers=config.parallel_tables, thread_name_prefix="act-prefetch") as prefetch:
-            context = SyncContext(client=client, state=sync_state, batch_size=config.batch_size,
-                                  default_start=config.default_start_date,
-                                  overlap_seconds=config.cursor_overlap_seconds, sync_upper_bound=upper_bound,
-                                  guard=EmptyResultGuard(), prefetch=prefetch)
+            context = SyncContext(
+                client=client,
+                state=sync_state,
+                batch_size=config.batch_size,
+                default_start=config.default_start_date,
+                overlap_seconds=config.cursor_overlap_seconds,
+                sync_upper_bound=upper_bound,
+                guard=EmptyResultGuard(),
+                prefetch=prefetch,
+            )
             run_tables(runs, context, config.parallel_tables)
         op.checkpoint(sync_state.snapshot())
         log.info(f"sync complete in {time.monotonic() - started:.1f}s, {client.requests_sent} requests")

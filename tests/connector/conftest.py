@@ -1,5 +1,6 @@
 """Fixtures for end-to-end connector tests: an emulator on loopback, a private copy of connector/, and helpers
 to sync through the SDK's runner and compare the warehouse with the emulator's truth."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,19 @@ from tests.support.fivetran_run import connector_config, fivetran_debug, make_pr
 from tests.support.warehouse import compare
 
 CORE_TABLES = ("contacts", "companies", "opportunities", "activities", "activity_types", "products")
-SMALL = {"contacts": 420, "companies": 130, "opportunities": 150, "activities": 380, "activity_types": 12,
-         "products": 60, "groups": 0, "notes": 0, "histories": 0, "users": 0, "opportunity_products": 0}
+SMALL = {
+    "contacts": 420,
+    "companies": 130,
+    "opportunities": 150,
+    "activities": 380,
+    "activity_types": 12,
+    "products": 60,
+    "groups": 0,
+    "notes": 0,
+    "histories": 0,
+    "users": 0,
+    "opportunity_products": 0,
+}
 
 
 @pytest.fixture

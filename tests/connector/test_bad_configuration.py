@@ -6,6 +6,7 @@ would succeed): the emulator's request counter proves that nothing was sent. Mos
 `update()` and `schema()` in-process (they raise before any SDK operation); a few go through the SDK's runner to
 show what a user of `fivetran debug` sees.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,9 +43,14 @@ class Case:
 HOST_FIX = "without a scheme, credentials or path: put http/https in 'protocol' and the path in 'api_path'"
 NOT_TEXT = "must be a string (Fivetran passes every configuration value as text)"
 CASES = [
-    *[Case(f"missing {key}", {key: REMOVE}, [f"Missing required configuration key '{key}': add it",
-                                             "configuration.example.json"])
-      for key in ("protocol", "hostname", "api_path", "username", "password", "database_name")],
+    *[
+        Case(
+            f"missing {key}",
+            {key: REMOVE},
+            [f"Missing required configuration key '{key}': add it", "configuration.example.json"],
+        )
+        for key in ("protocol", "hostname", "api_path", "username", "password", "database_name")
+    ],
     Case("empty hostname", {"hostname": ""}, ["'hostname' is empty: set it"]),
     Case("blank username", {"username": "   "}, ["'username' is empty: set it"]),
     Case("empty password", {"password": ""}, ["'password' is empty: set it"]),
@@ -54,13 +60,19 @@ CASES = [
     Case("port above 65535", {"port": "70000"}, ["configuration key 'port'", "between 1 and 65535"]),
     Case("port negative", {"port": "-1"}, ["configuration key 'port'", "between 1 and 65535"]),
     Case("port with a fraction", {"port": "80.5"}, ["configuration key 'port'", "whole number"]),
-    Case("batch_size not a number", {"batch_size": "abc"},
-         ["'batch_size' must be a whole number", "set it to the page size, e.g. 10000"]),
+    Case(
+        "batch_size not a number",
+        {"batch_size": "abc"},
+        ["'batch_size' must be a whole number", "set it to the page size, e.g. 10000"],
+    ),
     Case("batch_size zero", {"batch_size": "0"}, ["'batch_size' must be between 1 and 100000", "e.g. 10000"]),
     Case("batch_size too large", {"batch_size": "1000000"}, ["'batch_size' must be between 1 and 100000"]),
     Case("batch_size with a fraction", {"batch_size": "12.5"}, ["'batch_size' must be a whole number"]),
-    Case("negative rate_limit_pause", {"rate_limit_pause": "-0.5"},
-         ["'rate_limit_pause' must be between 0 and 60", "set it to the seconds between requests, e.g. 0.25"]),
+    Case(
+        "negative rate_limit_pause",
+        {"rate_limit_pause": "-0.5"},
+        ["'rate_limit_pause' must be between 0 and 60", "set it to the seconds between requests, e.g. 0.25"],
+    ),
     Case("rate_limit_pause not a number", {"rate_limit_pause": "fast"}, ["'rate_limit_pause' must be a number"]),
     Case("rate_limit_pause nan", {"rate_limit_pause": "nan"}, ["'rate_limit_pause' must be between 0 and 60"]),
     Case("protocol ftp", {"protocol": "ftp"}, ["'protocol' must be http or https"]),
@@ -68,43 +80,82 @@ CASES = [
     Case("hostname with a scheme", {"hostname": "http://act.example.com"}, ["'hostname'", HOST_FIX]),
     Case("hostname with a path", {"hostname": "act.example.com/act.web.api"}, ["'hostname'", HOST_FIX]),
     Case("hostname with credentials", {"hostname": f"demo:{PASSWORD}@act.example.com"}, ["'hostname'", HOST_FIX]),
-    Case("hostname with a port", {"hostname": "act.example.com:8080"},
-         ["'hostname' must not contain a port: put the port number in 'port'"]),
+    Case(
+        "hostname with a port",
+        {"hostname": "act.example.com:8080"},
+        ["'hostname' must not contain a port: put the port number in 'port'"],
+    ),
     Case("hostname with spaces", {"hostname": "act example com"}, ["'hostname' is not a valid host name"]),
-    Case("api_path without a leading slash", {"api_path": "act.web.api"},
-         ["'api_path' must start with '/', e.g. /act.web.api"]),
-    Case("api_path with a query", {"api_path": "/act.web.api?x=1"},
-         ["'api_path' must be a plain URL path such as /act.web.api"]),
-    Case("api_path as a full URL", {"api_path": "http://act.example.com/act.web.api"}, ["'api_path' must start with '/'"]),
-    Case("start date not a date", {"default_start_date": "yesterday"},
-         ["'default_start_date' must be an ISO 8601 timestamp such as 1900-01-01T00:00:00Z"]),
-    Case("start date impossible", {"default_start_date": "2024-13-45T00:00:00Z"},
-         ["'default_start_date' must be an ISO 8601 timestamp"]),
-    Case("start date in the future", {"default_start_date": "2999-01-01T00:00:00Z"},
-         ["'default_start_date' is in the future", "use a past date"]),
-    Case("unknown key close to a real one", {"batchsize": "100"},
-         ["Unknown configuration key 'batchsize': remove it or rename it", "did you mean 'batch_size'?"]),
+    Case(
+        "api_path without a leading slash",
+        {"api_path": "act.web.api"},
+        ["'api_path' must start with '/', e.g. /act.web.api"],
+    ),
+    Case(
+        "api_path with a query",
+        {"api_path": "/act.web.api?x=1"},
+        ["'api_path' must be a plain URL path such as /act.web.api"],
+    ),
+    Case(
+        "api_path as a full URL", {"api_path": "http://act.example.com/act.web.api"}, ["'api_path' must start with '/'"]
+    ),
+    Case(
+        "start date not a date",
+        {"default_start_date": "yesterday"},
+        ["'default_start_date' must be an ISO 8601 timestamp such as 1900-01-01T00:00:00Z"],
+    ),
+    Case(
+        "start date impossible",
+        {"default_start_date": "2024-13-45T00:00:00Z"},
+        ["'default_start_date' must be an ISO 8601 timestamp"],
+    ),
+    Case(
+        "start date in the future",
+        {"default_start_date": "2999-01-01T00:00:00Z"},
+        ["'default_start_date' is in the future", "use a past date"],
+    ),
+    Case(
+        "unknown key close to a real one",
+        {"batchsize": "100"},
+        ["Unknown configuration key 'batchsize': remove it or rename it", "did you mean 'batch_size'?"],
+    ),
     Case("unknown key", {"api_key": "abc"}, ["Unknown configuration key 'api_key'", "valid keys are:"]),
     Case("port as a JSON number", {"port": 8080}, [f"'port' {NOT_TEXT}", "write it in quotes"]),
     Case("batch_size as null", {"batch_size": None}, [f"'batch_size' {NOT_TEXT}"]),
     Case("verify_tls as a JSON boolean", {"verify_tls": True}, [f"'verify_tls' {NOT_TEXT}"]),
     Case("password as a JSON number", {"password": 73319157}, [f"'password' {NOT_TEXT}", "write it in quotes"]),
     Case("unknown table", {"tables": "contacts,widgets"}, ["'tables' names an unknown table 'widgets'", "choose from"]),
-    Case("misspelt table", {"tables": "contact"}, ["'tables' names an unknown table 'contact'", "did you mean 'contacts'?"]),
+    Case(
+        "misspelt table",
+        {"tables": "contact"},
+        ["'tables' names an unknown table 'contact'", "did you mean 'contacts'?"],
+    ),
     Case("tables naming nothing", {"tables": " , "}, ["'tables' names no table"]),
-    Case("link table without its parent", {"tables": "opportunity_contacts"},
-         ["'tables' selects 'opportunity_contacts' without 'opportunities'", "add it"]),
+    Case(
+        "link table without its parent",
+        {"tables": "opportunity_contacts"},
+        ["'tables' selects 'opportunity_contacts' without 'opportunities'", "add it"],
+    ),
     Case("request_timeout zero", {"request_timeout": "0"}, ["'request_timeout' must be between 1 and 3600"]),
     Case("negative max_retries", {"max_retries": "-1"}, ["'max_retries' must be between 0 and 50", "e.g. 5"]),
     Case("verify_tls not a boolean", {"verify_tls": "maybe"}, ["'verify_tls' must be true or false"]),
-    Case("ca_bundle not PEM", {"ca_bundle": f"not a certificate {PASSWORD}"},
-         ["'ca_bundle' must hold the PEM text", "-----BEGIN CERTIFICATE-----"]),
+    Case(
+        "ca_bundle not PEM",
+        {"ca_bundle": f"not a certificate {PASSWORD}"},
+        ["'ca_bundle' must hold the PEM text", "-----BEGIN CERTIFICATE-----"],
+    ),
     Case("parallel_tables too many", {"parallel_tables": "100"}, ["'parallel_tables' must be between 1 and 16"]),
     Case("api_generation unknown", {"api_generation": "newest"}, ["'api_generation' must be auto, current"]),
-    Case("cursor_overlap_seconds with a unit", {"cursor_overlap_seconds": "5m"},
-         ["'cursor_overlap_seconds' must be a whole number"]),
-    Case("negative delete_reconciliation_hours", {"delete_reconciliation_hours": "-1"},
-         ["'delete_reconciliation_hours' must be between 0 and 8760"]),
+    Case(
+        "cursor_overlap_seconds with a unit",
+        {"cursor_overlap_seconds": "5m"},
+        ["'cursor_overlap_seconds' must be a whole number"],
+    ),
+    Case(
+        "negative delete_reconciliation_hours",
+        {"delete_reconciliation_hours": "-1"},
+        ["'delete_reconciliation_hours' must be between 0 and 8760"],
+    ),
 ]
 RUNNER_CASES = ["batch_size not a number", "hostname with a scheme", "start date in the future", "missing password"]
 
@@ -119,6 +170,7 @@ def live():
 @pytest.fixture(scope="module")
 def connector_module():
     from fivetran_connector_sdk import Logging
+
     level = Logging.LOG_LEVEL
     Logging.LOG_LEVEL = Logging.Level.FINE  # as the runner sets it; unset, the SDK's logging cannot log at all
     yield _load_connector()
@@ -130,8 +182,9 @@ def test_there_are_at_least_thirty_distinct_malformed_configurations():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_a_malformed_configuration_fails_before_any_request_with_one_clear_message(case, live, connector_module,
-                                                                                   capsys):
+def test_a_malformed_configuration_fails_before_any_request_with_one_clear_message(
+    case, live, connector_module, capsys
+):
     configuration = case.apply(connector_config(live))
     before = live.control.stats()["requests_total"]
     with pytest.raises(Exception) as raised:

@@ -1,6 +1,7 @@
 """Records a misbehaving server sends (no id, no cursor, undefined fields, wrong types, bytes that are not UTF-8,
 huge text) are handled and reported: the sync succeeds, every other row lands intact, and the log says what was
 wrong."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,11 +11,18 @@ from tests.support.emulator import start_emulator
 from tests.support.warehouse import compare, rows
 
 
-
 @pytest.fixture
 def emulator():
-    with start_emulator(records={"contacts": 200, "companies": 20, "opportunities": 20, "activities": 20,
-                                 "products": 10, "activity_types": 12}) as running:
+    with start_emulator(
+        records={
+            "contacts": 200,
+            "companies": 20,
+            "opportunities": 20,
+            "activities": 20,
+            "products": 10,
+            "activity_types": 12,
+        }
+    ) as running:
         yield running
 
 
@@ -26,8 +34,10 @@ def test_bad_records_are_reported_and_do_not_disturb_other_rows(project, emulato
     syncer = Syncer(project, emulator, batch_size=40, tables="contacts")
     syncer.sync()
     control = emulator.control
-    bad = {kind: set(control.corrupt("contacts", kind, count=3)["corrupted"])
-           for kind in ("missing-id", "missing-cursor", "extra-field", "wrong-type", "non-utf8", "huge-text")}
+    bad = {
+        kind: set(control.corrupt("contacts", kind, count=3)["corrupted"])
+        for kind in ("missing-id", "missing-cursor", "extra-field", "wrong-type", "non-utf8", "huge-text")
+    }
     result = syncer.sync()
     landed = _landed(project)
     truth = {r["id"]: r for r in control.snapshot("contacts")["records"]}

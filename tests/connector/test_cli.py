@@ -1,5 +1,6 @@
 """The Fivetran CLI commands a user runs, for real: `fivetran package`, `fivetran configuration --test` and
 `fivetran debug` (with its requirements check), against the emulator."""
+
 from __future__ import annotations
 
 import socket
@@ -21,15 +22,28 @@ def test_package_validates_and_zips_only_the_deployable_connector(tmp_path):
     assert "package created at" in result.stdout
     assert not any(complaint in result.stdout for complaint in REQUIREMENTS_COMPLAINTS), result.stdout[-3000:]
     names = set(zipfile.ZipFile(project / "files" / "connector.zip").namelist())
-    assert {"connector.py", "requirements.txt", "act/sync_engine.py", "act/act_models.json",
-            "configuration_form.pb"} <= names
+    assert {
+        "connector.py",
+        "requirements.txt",
+        "act/sync_engine.py",
+        "act/act_models.json",
+        "configuration_form.pb",
+    } <= names
     assert not any(name.startswith(("tests/", "act_emulator/", "files/")) for name in names)
 
 
 @pytest.fixture(scope="module")
 def emulator():
-    with start_emulator(records={"contacts": 30, "companies": 10, "opportunities": 10, "activities": 10,
-                                 "products": 5, "activity_types": 12}) as running:
+    with start_emulator(
+        records={
+            "contacts": 30,
+            "companies": 10,
+            "opportunities": 10,
+            "activities": 10,
+            "products": 5,
+            "activity_types": 12,
+        }
+    ) as running:
         yield running
 
 
@@ -44,17 +58,23 @@ def test_setup_tests_pass_against_the_emulator(tmp_path, emulator):
     result = fivetran_command(project, "configuration", "--test", configuration=connector_config(emulator))
     assert result.returncode == 0, result.stdout[-3000:]
     assert "All tests passed!" in result.stdout
-    for label in ("The Act! server answers", "The credentials and database name are accepted",
-                  "Each selected table can be read"):
+    for label in (
+        "The Act! server answers",
+        "The credentials and database name are accepted",
+        "Each selected table can be read",
+    ):
         assert f"{label}]: PASSED" in result.stdout
 
 
-@pytest.mark.parametrize("override, message", [
-    ({"password": "not-the-password"}, "Failed to authenticate: verify username, password and database name"),
-    ({"database_name": "NoSuchDatabase"}, "Failed to authenticate: verify username, password and database name"),
-    ({"port": "__free__"}, "No answer from"),
-    ({"api_path": "/wrong.path"}, "check 'api_path'"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"password": "not-the-password"}, "Failed to authenticate: verify username, password and database name"),
+        ({"database_name": "NoSuchDatabase"}, "Failed to authenticate: verify username, password and database name"),
+        ({"port": "__free__"}, "No answer from"),
+        ({"api_path": "/wrong.path"}, "check 'api_path'"),
+    ],
+)
 def test_setup_tests_fail_with_what_to_fix(tmp_path, emulator, override, message):
     project = make_project(tmp_path)
     config = connector_config(emulator, **override)

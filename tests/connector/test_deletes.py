@@ -1,5 +1,6 @@
 """Hard deletes: records deleted in Act! end up `_fivetran_deleted = TRUE`, exactly those, found by the
 reconciliation walk; never a live record; a walk killed midway resumes; the state stays a few KB."""
+
 from __future__ import annotations
 
 import json
@@ -17,21 +18,39 @@ TABLES = ("contacts", "companies", "opportunities", "activities", "products")
 
 @pytest.fixture
 def emulator():
-    with start_emulator(records={"contacts": 400, "companies": 120, "opportunities": 90, "activities": 300,
-                                 "activity_types": 12, "products": 40}) as running:
+    with start_emulator(
+        records={
+            "contacts": 400,
+            "companies": 120,
+            "opportunities": 90,
+            "activities": 300,
+            "activity_types": 12,
+            "products": 40,
+        }
+    ) as running:
         yield running
 
 
 def _deleted_flags(project, table: str) -> dict[str, bool]:
-    return {r["id"]: bool(r["_fivetran_deleted"]) for r in rows(project, table, "id, _fivetran_deleted", live_only=False)}
+    return {
+        r["id"]: bool(r["_fivetran_deleted"]) for r in rows(project, table, "id, _fivetran_deleted", live_only=False)
+    }
 
 
 def test_records_deleted_in_act_are_marked_deleted_exactly(project, emulator):
     syncer = Syncer(project, emulator, delete_reconciliation_hours=EVERY_SYNC, batch_size=100)
     first = syncer.sync()
     assert "first delete check" in first.output
-    gone = {table: set(emulator.control.mutate(table, delete=count)["deleted"])
-            for table, count in (("contacts", 9), ("companies", 4), ("opportunities", 3), ("activities", 7), ("products", 2))}
+    gone = {
+        table: set(emulator.control.mutate(table, delete=count)["deleted"])
+        for table, count in (
+            ("contacts", 9),
+            ("companies", 4),
+            ("opportunities", 3),
+            ("activities", 7),
+            ("products", 2),
+        )
+    }
     emulator.control.mutate("contacts", insert=20, edit=15)  # new and edited records are not mistaken for deletes
     syncer.sync()
     for table in TABLES:
@@ -74,15 +93,19 @@ def test_links_of_deleted_parents_are_marked_deleted_by_the_delete_check(project
     tables = "opportunities,opportunity_contacts,opportunity_companies,activities,activity_contacts"
     syncer = Syncer(project, emulator, delete_reconciliation_hours=EVERY_SYNC, tables=tables)
     syncer.sync()
-    gone = {"opportunities": set(emulator.control.mutate("opportunities", delete=4)["deleted"]),
-            "activities": set(emulator.control.mutate("activities", delete=5)["deleted"])}
+    gone = {
+        "opportunities": set(emulator.control.mutate("opportunities", delete=4)["deleted"]),
+        "activities": set(emulator.control.mutate("activities", delete=5)["deleted"]),
+    }
     result = syncer.sync()
     assert "removed links marked deleted" in result.output
-    for link, parent, key in (("opportunity_contacts", "opportunities", "opportunity_id"),
-                              ("opportunity_companies", "opportunities", "opportunity_id"),
-                              ("activity_contacts", "activities", "activity_id")):
+    for link, parent, key in (
+        ("opportunity_contacts", "opportunities", "opportunity_id"),
+        ("opportunity_companies", "opportunities", "opportunity_id"),
+        ("activity_contacts", "activities", "activity_id"),
+    ):
         landed = rows(project, link, f"{key}, _fivetran_deleted", live_only=False)
         deleted = {r[key] for r in landed if r["_fivetran_deleted"]}
         live = {r[key] for r in landed if not r["_fivetran_deleted"]}
-        assert deleted and deleted <= gone[parent], link      # links of deleted parents, and nothing else
-        assert not live & gone[parent], link                  # none of them left live
+        assert deleted and deleted <= gone[parent], link  # links of deleted parents, and nothing else
+        assert not live & gone[parent], link  # none of them left live

@@ -7,6 +7,7 @@ data missing.
 Every scenario asserts that its faults really fired (the emulator's stats), so a test cannot pass because the
 fault missed the connector.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,12 +29,14 @@ def _faults(emulator) -> dict:
 
 
 def test_server_error_bursts_on_several_tables_are_retried_and_lose_nothing(syncer):
-    syncer.emulator.control.plan([
-        {"match": "/api/contacts", "skip": 2, "times": 3, "fault": "500"},   # in the middle of contacts' pages
-        {"match": "/api/companies", "skip": 0, "times": 3, "fault": "502"},  # the first page
-        {"match": "/api/opportunities", "skip": 1, "times": 3, "fault": "503"},
-        {"match": "/api/tasks", "skip": 3, "times": 3, "fault": "504"},      # skip 1 is the generation probe
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 2, "times": 3, "fault": "500"},  # in the middle of contacts' pages
+            {"match": "/api/companies", "skip": 0, "times": 3, "fault": "502"},  # the first page
+            {"match": "/api/opportunities", "skip": 1, "times": 3, "fault": "503"},
+            {"match": "/api/tasks", "skip": 3, "times": 3, "fault": "504"},  # skip 1 is the generation probe
+        ]
+    )
     result = syncer.sync(batch_size=PAGED)
     assert _faults(syncer.emulator) == {"500": 3, "502": 3, "503": 3, "504": 3}
     for status in (500, 502, 503, 504):
@@ -43,8 +46,13 @@ def test_server_error_bursts_on_several_tables_are_retried_and_lose_nothing(sync
 
 def test_random_faults_at_a_ten_percent_rate_through_a_whole_sync_lose_nothing(project):
     # fault seed 5: a reproducible draw that, at 10%, meets most kinds early (seed 0 happens to start quiet)
-    with start_emulator(records=SMALL, fault_rate=0.1, fault_seed=5, slow_seconds=2,
-                        fault_kinds=["500", "502", "503", "504", "reset", "slow", "truncate", "malformed"]) as emulator:
+    with start_emulator(
+        records=SMALL,
+        fault_rate=0.1,
+        fault_seed=5,
+        slow_seconds=2,
+        fault_kinds=["500", "502", "503", "504", "reset", "slow", "truncate", "malformed"],
+    ) as emulator:
         syncer = Syncer(project, emulator)
         syncer.sync(batch_size=PAGED, request_timeout=1, max_retries=10)
         fired = _faults(emulator)
@@ -59,29 +67,33 @@ def test_random_faults_at_a_ten_percent_rate_through_a_whole_sync_lose_nothing(p
 def test_rate_limited_429_waits_as_retry_after_says_and_loses_nothing(project, emulator, form):
     syncer = Syncer(project, emulator)
     emulator.control.config(retry_after=form)
-    emulator.control.plan([
-        {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "429"},
-        {"match": "/api/products", "skip": 0, "times": 1, "fault": "429"},
-    ])
+    emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "429"},
+            {"match": "/api/products", "skip": 0, "times": 1, "fault": "429"},
+        ]
+    )
     result = syncer.sync(batch_size=PAGED)
     assert _faults(emulator) == {"429": 3}
     waits = [float(wait) for _, wait in RETRY_WAIT.findall(result.output)]
     assert len(waits) == 3, result.output[-4000:]
-    if form == "seconds":      # "Retry-After: 1": exactly what the server asked for
+    if form == "seconds":  # "Retry-After: 1": exactly what the server asked for
         assert waits == [1.0, 1.0, 1.0]
     elif form == "http-date":  # a date about a second ahead: read as a date, not ignored, never a long sleep
         assert all(0.0 <= wait <= 1.5 for wait in waits), waits
-    else:                      # no header: the connector's own backoff (base 0.05 s in tests)
+    else:  # no header: the connector's own backoff (base 0.05 s in tests)
         assert all(wait < 0.5 for wait in waits), waits
     syncer.assert_clean(f"fault: 429 with Retry-After {form}")
 
 
 def test_connection_resets_are_retried_and_lose_nothing(syncer):
-    syncer.emulator.control.plan([
-        {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "reset"},
-        {"match": "/api/companies", "skip": 0, "times": 1, "fault": "reset"},
-        {"match": "/api/task-types", "skip": 0, "times": 1, "fault": "reset"},
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "reset"},
+            {"match": "/api/companies", "skip": 0, "times": 1, "fault": "reset"},
+            {"match": "/api/task-types", "skip": 0, "times": 1, "fault": "reset"},
+        ]
+    )
     result = syncer.sync(batch_size=PAGED)
     assert _faults(syncer.emulator) == {"reset": 4}
     assert "connection failed" in result.output
@@ -90,10 +102,12 @@ def test_connection_resets_are_retried_and_lose_nothing(syncer):
 
 def test_answers_slower_than_the_request_timeout_are_abandoned_and_retried(syncer):
     syncer.emulator.control.config(slow_seconds=3)
-    syncer.emulator.control.plan([
-        {"match": "/api/contacts", "skip": 2, "times": 1, "fault": "slow"},
-        {"match": "/api/products", "skip": 0, "times": 1, "fault": "slow"},
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 2, "times": 1, "fault": "slow"},
+            {"match": "/api/products", "skip": 0, "times": 1, "fault": "slow"},
+        ]
+    )
     result = syncer.sync(batch_size=PAGED, request_timeout=1)
     assert _faults(syncer.emulator) == {"slow": 2}
     assert result.output.count("no answer within 1s; retry 1 of") == 2
@@ -101,12 +115,14 @@ def test_answers_slower_than_the_request_timeout_are_abandoned_and_retried(synce
 
 
 def test_truncated_and_malformed_json_bodies_are_retried_and_lose_nothing(syncer):
-    syncer.emulator.control.plan([
-        {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "truncate"},
-        {"match": "/api/companies", "skip": 0, "times": 1, "fault": "malformed"},
-        {"match": "/api/tasks", "skip": 2, "times": 1, "fault": "truncate"},
-        {"match": "/api/products", "skip": 0, "times": 1, "fault": "malformed"},
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "truncate"},
+            {"match": "/api/companies", "skip": 0, "times": 1, "fault": "malformed"},
+            {"match": "/api/tasks", "skip": 2, "times": 1, "fault": "truncate"},
+            {"match": "/api/products", "skip": 0, "times": 1, "fault": "malformed"},
+        ]
+    )
     result = syncer.sync(batch_size=PAGED)
     assert _faults(syncer.emulator) == {"truncate": 3, "malformed": 2}
     assert result.output.count("malformed JSON in a 200 answer") == 5
@@ -114,11 +130,13 @@ def test_truncated_and_malformed_json_bodies_are_retried_and_lose_nothing(syncer
 
 
 def test_a_200_whose_body_is_not_an_array_is_retried_not_taken_for_an_empty_page(syncer):
-    syncer.emulator.control.plan([
-        {"match": "/api/contacts", "skip": 0, "times": 2, "fault": "not-array"},   # the first page: "no data"?
-        {"match": "/api/opportunities", "skip": 2, "times": 1, "fault": "not-array"},  # where the empty page is
-        {"match": "/api/task-types", "skip": 0, "times": 1, "fault": "not-array"},
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 0, "times": 2, "fault": "not-array"},  # the first page: "no data"?
+            {"match": "/api/opportunities", "skip": 2, "times": 1, "fault": "not-array"},  # where the empty page is
+            {"match": "/api/task-types", "skip": 0, "times": 1, "fault": "not-array"},
+        ]
+    )
     result = syncer.sync(batch_size=PAGED)
     assert _faults(syncer.emulator) == {"not-array": 4}
     assert result.output.count("the answer is a JSON dict, not the array a collection returns") == 4
@@ -126,11 +144,13 @@ def test_a_200_whose_body_is_not_an_array_is_retried_not_taken_for_an_empty_page
 
 
 def test_a_token_rejected_in_the_middle_of_a_page_sequence_is_refreshed_and_loses_nothing(syncer):
-    syncer.emulator.control.plan([
-        {"match": "/api/contacts", "skip": 2, "times": 1, "fault": "401"},
-        {"match": "/api/tasks", "skip": 2, "times": 1, "fault": "401"},
-        {"match": "/api/companies", "skip": 1, "times": 1, "fault": "401"},
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 2, "times": 1, "fault": "401"},
+            {"match": "/api/tasks", "skip": 2, "times": 1, "fault": "401"},
+            {"match": "/api/companies", "skip": 1, "times": 1, "fault": "401"},
+        ]
+    )
     syncer.sync(batch_size=PAGED)
     stats = syncer.emulator.control.stats()
     assert stats["faults"] == {"401": 3}
@@ -151,10 +171,12 @@ def test_tokens_that_expire_during_a_long_sync_are_renewed_and_lose_nothing(proj
 
 
 def test_authorize_failing_transiently_is_retried(syncer):
-    syncer.emulator.control.plan([
-        {"match": "/authorize", "skip": 0, "times": 1, "fault": "503"},   # schema()'s token
-        {"match": "/authorize", "skip": 1, "times": 1, "fault": "reset"},  # update()'s token
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/authorize", "skip": 0, "times": 1, "fault": "503"},  # schema()'s token
+            {"match": "/authorize", "skip": 1, "times": 1, "fault": "reset"},  # update()'s token
+        ]
+    )
     result = syncer.sync(batch_size=PAGED)
     stats = syncer.emulator.control.stats()
     assert stats["faults"] == {"503": 1, "reset": 1}
@@ -166,10 +188,12 @@ def test_authorize_failing_transiently_is_retried(syncer):
 
 def test_pages_capped_far_below_batch_size_with_faults_between_them_lose_nothing(syncer):
     syncer.emulator.control.config(max_page_size=60)
-    syncer.emulator.control.plan([
-        {"match": "/api/contacts", "skip": 4, "times": 1, "fault": "503"},
-        {"match": "/api/tasks", "skip": 6, "times": 1, "fault": "truncate"},
-    ])
+    syncer.emulator.control.plan(
+        [
+            {"match": "/api/contacts", "skip": 4, "times": 1, "fault": "503"},
+            {"match": "/api/tasks", "skip": 6, "times": 1, "fault": "truncate"},
+        ]
+    )
     result = syncer.sync(batch_size=1000)
     assert _faults(syncer.emulator) == {"503": 1, "truncate": 1}
     assert "contacts: page 7," in result.output  # 420 rows in pages of 60: paging went on past short pages
@@ -178,13 +202,23 @@ def test_pages_capped_far_below_batch_size_with_faults_between_them_lose_nothing
 
 def test_records_changing_on_several_tables_while_they_are_paged_land_by_the_next_sync(syncer):
     control = syncer.emulator.control
-    control.plan([
-        {"match": "/api/contacts", "skip": 2, "mutate": {"table": "contacts", "edit": 30, "insert": 12, "delete": 8}},
-        {"match": "/api/companies", "skip": 1, "mutate": {"table": "companies", "edit": 10, "insert": 5, "delete": 4}},
-        {"match": "/api/tasks", "skip": 3, "mutate": {"table": "activities", "edit": 20, "insert": 9, "delete": 6}},
-        {"match": "/api/products", "skip": 0, "mutate": {"table": "products", "edit": 5, "insert": 3, "delete": 2}},
-        {"match": "/api/contacts", "skip": 1, "times": 1, "fault": "503"},  # and a fault after the change
-    ])
+    control.plan(
+        [
+            {
+                "match": "/api/contacts",
+                "skip": 2,
+                "mutate": {"table": "contacts", "edit": 30, "insert": 12, "delete": 8},
+            },
+            {
+                "match": "/api/companies",
+                "skip": 1,
+                "mutate": {"table": "companies", "edit": 10, "insert": 5, "delete": 4},
+            },
+            {"match": "/api/tasks", "skip": 3, "mutate": {"table": "activities", "edit": 20, "insert": 9, "delete": 6}},
+            {"match": "/api/products", "skip": 0, "mutate": {"table": "products", "edit": 5, "insert": 3, "delete": 2}},
+            {"match": "/api/contacts", "skip": 1, "times": 1, "fault": "503"},  # and a fault after the change
+        ]
+    )
     syncer.sync(batch_size=PAGED)  # edits and deletions under its feet cause no error
     assert _faults(syncer.emulator) == {"503": 1}
     syncer.sync(batch_size=PAGED)
@@ -210,21 +244,33 @@ def test_a_fault_that_never_stops_fails_the_sync_naming_the_table_and_keeps_the_
     control.clear_plan()
     control.mutate("contacts", edit=5)
     healed = syncer.sync(batch_size=PAGED)
-    assert "products: complete, 60 rows" in healed.output   # the failed table is read in full now
-    assert "companies: complete, 0 rows" in healed.output   # the others incrementally
+    assert "products: complete, 60 rows" in healed.output  # the failed table is read in full now
+    assert "companies: complete, 0 rows" in healed.output  # the others incrementally
     syncer.assert_clean("fault: never-ending 500 on products, then a healthy sync")
 
 
 def test_tables_that_all_end_on_a_full_page_at_once_do_not_trip_the_empty_result_guard(project):
     # Six healthy tables, each exactly one full page: each pass ends with an empty page after a full one, and
     # with six table threads those empty pages arrive together. Nothing is wrong with the server or the data.
-    records = {"contacts": 20, "companies": 20, "opportunities": 20, "activities": 20, "activity_types": 20,
-               "products": 20, "groups": 0, "notes": 0, "histories": 0, "users": 0, "opportunity_products": 0}
+    records = {
+        "contacts": 20,
+        "companies": 20,
+        "opportunities": 20,
+        "activities": 20,
+        "activity_types": 20,
+        "products": 20,
+        "groups": 0,
+        "notes": 0,
+        "histories": 0,
+        "users": 0,
+        "opportunity_products": 0,
+    }
     with start_emulator(records=records) as emulator:
         syncer = Syncer(project, emulator)
         result = syncer.sync(expect_success=False, batch_size=20, parallel_tables=6)
         assert "Too many empty results" not in result.output, [
-            line for line in result.output.splitlines() if "suspicious" in line or "Error:" in line]
+            line for line in result.output.splitlines() if "suspicious" in line or "Error:" in line
+        ]
         assert result.succeeded
         syncer.assert_clean("page edge: six tables end on a full page together")
 
@@ -234,23 +280,45 @@ def test_changes_made_before_update_starts_are_in_that_sync(project):
     # the server's clock read at the start of update(). A change made before that (here: while schema() runs,
     # just before update()) is older than the server's "now" and belongs to this sync, whatever fraction of a
     # second it fell on. Several rounds, as a round whose update() starts in the next second cannot tell.
-    records = {"contacts": 30, "companies": 0, "opportunities": 0, "activities": 0, "activity_types": 0,
-               "products": 0, "groups": 0, "notes": 0, "histories": 0, "users": 0, "opportunity_products": 0}
+    records = {
+        "contacts": 30,
+        "companies": 0,
+        "opportunities": 0,
+        "activities": 0,
+        "activity_types": 0,
+        "products": 0,
+        "groups": 0,
+        "notes": 0,
+        "histories": 0,
+        "users": 0,
+        "opportunity_products": 0,
+    }
     with start_emulator(records=records) as emulator:
         syncer = Syncer(project, emulator, tables="contacts")
         syncer.sync()
         missed = []
         for round_number in range(4):
-            emulator.control.plan([{"match": "/api/metadata", "skip": 0,   # schema()'s request, before update()
-                                    "mutate": {"table": "contacts", "edit": 2, "insert": 1}}])
+            emulator.control.plan(
+                [
+                    {
+                        "match": "/api/metadata",
+                        "skip": 0,  # schema()'s request, before update()
+                        "mutate": {"table": "contacts", "edit": 2, "insert": 1},
+                    }
+                ]
+            )
             result = syncer.sync()
             upper = re.search(r"up to server time (\S+)", result.output).group(1)
             comparison = syncer.compare(["contacts"])[0]
             if not comparison.clean:
-                stamps = {r["id"]: r["edited"] for r in emulator.control.snapshot("contacts", ["id", "edited"])["records"]}
-                missed.append(f"round {round_number}: records stamped "
-                              f"{sorted(stamps[i] for i in comparison.lost + comparison.stale)} before update() "
-                              f"started are not in the sync whose window ends at {upper}: {comparison}")
+                stamps = {
+                    r["id"]: r["edited"] for r in emulator.control.snapshot("contacts", ["id", "edited"])["records"]
+                }
+                missed.append(
+                    f"round {round_number}: records stamped "
+                    f"{sorted(stamps[i] for i in comparison.lost + comparison.stale)} before update() "
+                    f"started are not in the sync whose window ends at {upper}: {comparison}"
+                )
             syncer.emulator.control.clear_plan()
         record_scenario("clock: change just before update(), same second", syncer.runs, syncer.compare(["contacts"]))
         assert not missed, "\n".join(missed)

@@ -1,5 +1,6 @@
 """The connector's core promise, end to end through the SDK's runner against the emulator: every record lands
 once and current, whatever the server does to pages and whatever changes between and during syncs."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,17 @@ def test_full_sync_lands_every_record_of_the_six_tables(syncer):
 
 
 def test_pages_capped_below_batch_size_lose_nothing(project):
-    with start_emulator(records={"contacts": 333, "activities": 250, "companies": 90, "opportunities": 70,
-                                 "products": 40, "activity_types": 12}, max_page_size=37) as emulator:
+    with start_emulator(
+        records={
+            "contacts": 333,
+            "activities": 250,
+            "companies": 90,
+            "opportunities": 70,
+            "products": 40,
+            "activity_types": 12,
+        },
+        max_page_size=37,
+    ) as emulator:
         syncer = Syncer(project, emulator, batch_size=100)
         result = syncer.sync()
         syncer.assert_clean("(a) server caps $top at 37, batch_size 100")
@@ -26,12 +36,30 @@ def test_pages_capped_below_batch_size_lose_nothing(project):
 
 
 def test_edits_inserts_and_deletes_during_paging_land_by_the_next_sync(project):
-    with start_emulator(records={"contacts": 600, "companies": 50, "opportunities": 50, "activities": 50,
-                                 "products": 20, "activity_types": 12}) as emulator:
-        emulator.control.plan([
-            {"match": "/api/contacts", "skip": 2, "mutate": {"table": "contacts", "edit": 25, "insert": 15, "delete": 10}},
-            {"match": "/api/contacts", "skip": 4, "mutate": {"table": "contacts", "edit": 25, "insert": 5, "delete": 5}},
-        ])
+    with start_emulator(
+        records={
+            "contacts": 600,
+            "companies": 50,
+            "opportunities": 50,
+            "activities": 50,
+            "products": 20,
+            "activity_types": 12,
+        }
+    ) as emulator:
+        emulator.control.plan(
+            [
+                {
+                    "match": "/api/contacts",
+                    "skip": 2,
+                    "mutate": {"table": "contacts", "edit": 25, "insert": 15, "delete": 10},
+                },
+                {
+                    "match": "/api/contacts",
+                    "skip": 4,
+                    "mutate": {"table": "contacts", "edit": 25, "insert": 5, "delete": 5},
+                },
+            ]
+        )
         syncer = Syncer(project, emulator, batch_size=50, parallel_tables=1)
         syncer.sync()  # deletions while paging cause no error
         syncer.sync()
@@ -41,8 +69,16 @@ def test_edits_inserts_and_deletes_during_paging_land_by_the_next_sync(project):
 
 
 def test_bulk_import_sharing_one_timestamp_is_paged_exactly(project):
-    with start_emulator(records={"contacts": 100, "companies": 10, "opportunities": 10, "activities": 10,
-                                 "products": 10, "activity_types": 12}) as emulator:
+    with start_emulator(
+        records={
+            "contacts": 100,
+            "companies": 10,
+            "opportunities": 10,
+            "activities": 10,
+            "products": 10,
+            "activity_types": 12,
+        }
+    ) as emulator:
         syncer = Syncer(project, emulator, batch_size=100)
         syncer.sync()
         imported = emulator.control.mutate("contacts", insert=2500, same_timestamp=True)["inserted"]
@@ -54,8 +90,16 @@ def test_bulk_import_sharing_one_timestamp_is_paged_exactly(project):
 
 
 def test_table_sizes_that_are_exact_multiples_of_batch_size(project):
-    with start_emulator(records={"contacts": 300, "companies": 100, "opportunities": 200, "activities": 100,
-                                 "products": 100, "activity_types": 12}) as emulator:
+    with start_emulator(
+        records={
+            "contacts": 300,
+            "companies": 100,
+            "opportunities": 200,
+            "activities": 100,
+            "products": 100,
+            "activity_types": 12,
+        }
+    ) as emulator:
         syncer = Syncer(project, emulator, batch_size=100)
         syncer.sync()
         syncer.assert_clean("(d) table sizes exact multiples of batch_size")
@@ -84,12 +128,17 @@ def test_incremental_sync_reads_only_what_changed(syncer):
 
 
 def test_keyset_position_keeps_the_cursor_exactly_as_the_server_wrote_it(syncer):
-    truth = {r["id"]: r["edited"] for r in syncer.emulator.control.snapshot("contacts", fields=["id", "edited"])["records"]}
+    truth = {
+        r["id"]: r["edited"] for r in syncer.emulator.control.snapshot("contacts", fields=["id", "edited"])["records"]
+    }
     assert any(len(edited.rstrip("Z").partition(".")[2]) == 7 for edited in truth.values()), "7-digit fractions served"
     result = syncer.sync(batch_size=10, tables="contacts")
     decoder = json.JSONDecoder()
-    positions = [decoder.raw_decode(line.split("checkpoint recorded: ", 1)[1])[0]["table_batch_tracking"]
-                 .get("contacts", {}) for line in result.output.splitlines() if "checkpoint recorded: " in line]
+    positions = [
+        decoder.raw_decode(line.split("checkpoint recorded: ", 1)[1])[0]["table_batch_tracking"].get("contacts", {})
+        for line in result.output.splitlines()
+        if "checkpoint recorded: " in line
+    ]
     keysets = [p["keyset"] for p in positions if p.get("keyset")]
     assert len(keysets) >= 40
     for keyset in keysets:  # each saved position is a real record's id and its cursor, character for character
@@ -99,8 +148,17 @@ def test_keyset_position_keeps_the_cursor_exactly_as_the_server_wrote_it(syncer)
 
 def test_legacy_and_current_servers_both_sync_activities(project, tmp_path):
     for generation, path in (("legacy", "/api/activities"), ("current", "/api/tasks")):
-        with start_emulator(records={"activities": 120, "activity_types": 12, "contacts": 5, "companies": 5,
-                                     "opportunities": 5, "products": 5}, api=generation) as emulator:
+        with start_emulator(
+            records={
+                "activities": 120,
+                "activity_types": 12,
+                "contacts": 5,
+                "companies": 5,
+                "opportunities": 5,
+                "products": 5,
+            },
+            api=generation,
+        ) as emulator:
             syncer = Syncer(project, emulator)
             result = syncer.sync(state={})
             assert f"Act! Web API generation: {generation}" in result.output
@@ -117,8 +175,16 @@ def test_many_empty_full_reads_fail_the_sync_with_the_fail_safe_message(project)
 
 
 def test_one_empty_table_is_not_an_alarm(project):
-    with start_emulator(records={"contacts": 40, "companies": 0, "opportunities": 30, "activities": 30,
-                                 "products": 10, "activity_types": 12}) as emulator:
+    with start_emulator(
+        records={
+            "contacts": 40,
+            "companies": 0,
+            "opportunities": 30,
+            "activities": 30,
+            "products": 10,
+            "activity_types": 12,
+        }
+    ) as emulator:
         syncer = Syncer(project, emulator)
         result = syncer.sync()
         assert "companies: a full read returned no records" in result.output

@@ -8,6 +8,7 @@ an uninterrupted run of the same data prints, and the sync is killed right after
 batch_size 10 give each sync a few dozen checkpoints and keep a trial to a few seconds; trials are separate test
 items so pytest-xdist spreads them.
 """
+
 from __future__ import annotations
 
 import random
@@ -22,12 +23,25 @@ from tests.support.emulator import start_emulator
 from tests.support.fivetran_run import connector_config, fivetran_debug, fivetran_debug_killed, make_project
 from tests.support.warehouse import compare
 
-RECORDS = {"contacts": 25, "companies": 12, "opportunities": 8, "activities": 15, "activity_types": 12,
-           "products": 5, "groups": 0, "notes": 0, "histories": 0, "users": 0, "opportunity_products": 0}
+RECORDS = {
+    "contacts": 25,
+    "companies": 12,
+    "opportunities": 8,
+    "activities": 15,
+    "activity_types": 12,
+    "products": 5,
+    "groups": 0,
+    "notes": 0,
+    "histories": 0,
+    "users": 0,
+    "opportunity_products": 0,
+}
 BATCH = 10
-CHANGES = {"contacts": {"edit": 9, "insert": 5, "delete": 3},        # the changes the incremental sync picks up
-           "activities": {"edit": 6, "insert": 5, "delete": 1},
-           "products": {"edit": 2, "insert": 1}}
+CHANGES = {
+    "contacts": {"edit": 9, "insert": 5, "delete": 3},  # the changes the incremental sync picks up
+    "activities": {"edit": 6, "insert": 5, "delete": 1},
+    "products": {"edit": 2, "insert": 1},
+}
 CHECKPOINT = "checkpoint recorded"
 FULL_SEEDS = range(20)
 INCREMENTAL_SEEDS = range(100, 106)
@@ -55,8 +69,13 @@ def world(tmp_path_factory):
         _apply_changes(emulator.control)
         incremental = fivetran_debug(project, config)
         assert incremental.succeeded, incremental.output[-4000:]
-        yield {"emulator": emulator, "config": config, "template": template,
-               "n_full": full.output.count(CHECKPOINT), "n_incremental": incremental.output.count(CHECKPOINT)}
+        yield {
+            "emulator": emulator,
+            "config": config,
+            "template": template,
+            "n_full": full.output.count(CHECKPOINT),
+            "n_incremental": incremental.output.count(CHECKPOINT),
+        }
 
 
 def _rows_read(output: str) -> dict[str, int]:
@@ -93,14 +112,15 @@ def test_a_first_sync_killed_at_a_random_checkpoint_resumes_where_it_stopped_and
     read = _rows_read(resumed.output)
     cursors, tracking = saved.get("table_cursors", {}), saved.get("table_batch_tracking", {})
     for table in CORE_TABLES:
-        if table in tracking:      # unfinished at the kill: only the rows after its last committed one
+        if table in tracking:  # unfinished at the kill: only the rows after its last committed one
             expected = RECORDS[table] - tracking[table]["skip"]
-        elif table in cursors:     # finished at the kill: nothing new since, nothing read
+        elif table in cursors:  # finished at the kill: nothing new since, nothing read
             expected = 0
-        else:                      # not started (or a full-refresh table): all of it
+        else:  # not started (or a full-refresh table): all of it
             expected = RECORDS[table]
-        assert read[table] == expected, (f"k={k}: {table} read {read[table]} rows after the kill, expected "
-                                         f"{expected}; saved state {saved}")
+        assert read[table] == expected, (
+            f"k={k}: {table} read {read[table]} rows after the kill, expected {expected}; saved state {saved}"
+        )
     if tracking:
         assert "resuming an unfinished pass" in resumed.output
 
@@ -108,10 +128,10 @@ def test_a_first_sync_killed_at_a_random_checkpoint_resumes_where_it_stopped_and
 @pytest.mark.parametrize("seed", INCREMENTAL_SEEDS)
 def test_an_incremental_sync_killed_at_a_random_checkpoint_resumes_and_loses_nothing(world, tmp_path, seed):
     control = world["emulator"].control
-    control.reset()                         # the data the template project was synced from...
+    control.reset()  # the data the template project was synced from...
     project = tmp_path / "connector"
     shutil.copytree(world["template"], project)
-    _apply_changes(control)                 # ...and the changes since
+    _apply_changes(control)  # ...and the changes since
     k, saved, resumed = _kill_then_resume(world, project, world["n_incremental"], seed)
     _assert_clean(world, project, "kill -9 during an incremental sync, then resume", runs=3)
 

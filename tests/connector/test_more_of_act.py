@@ -1,7 +1,7 @@
 """Beyond the six original tables: groups, notes, histories, users, opportunity products and the link tables,
 typed custom fields (and new ones appearing), and the setup form."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
@@ -25,15 +25,31 @@ ALL = ("contacts", "companies", "opportunities", "activities", "activity_types",
 
 @pytest.fixture(scope="module")
 def emulator():
-    with start_emulator(records={"contacts": 150, "companies": 40, "opportunities": 60, "activities": 120,
-                                 "activity_types": 12, "products": 20, "groups": 25, "notes": 90, "histories": 90,
-                                 "users": 7, "opportunity_products": 140}) as running:
+    with start_emulator(
+        records={
+            "contacts": 150,
+            "companies": 40,
+            "opportunities": 60,
+            "activities": 120,
+            "activity_types": 12,
+            "products": 20,
+            "groups": 25,
+            "notes": 90,
+            "histories": 90,
+            "users": 7,
+            "opportunity_products": 140,
+        }
+    ) as running:
         yield running
 
 
 def _truth_links(control, parent: str, array: str) -> set[tuple[str, str]]:
-    return {(record["id"], item["id"]) for record in control.snapshot(parent)["records"]
-            for item in (record.get(array) or []) if item.get("id")}
+    return {
+        (record["id"], item["id"])
+        for record in control.snapshot(parent)["records"]
+        for item in (record.get(array) or [])
+        if item.get("id")
+    }
 
 
 def test_every_table_and_link_table_lands_complete(project, emulator):
@@ -57,19 +73,21 @@ def test_changed_opportunities_bring_their_products_and_links_again(project, emu
     emulator.control.mutate("opportunities", ids=parents, edit=len(parents))  # Act! bumps the parent's `edited`
     result = syncer.sync()
     assert f"opportunities: complete, {len(parents)} rows" in result.output, [
-        line for line in result.output.splitlines() if "complete" in line]
-    syncer.assert_clean("opportunity products re-read for changed opportunities",
-                        tables=("opportunities", "opportunity_products"))
+        line for line in result.output.splitlines() if "complete" in line
+    ]
+    syncer.assert_clean(
+        "opportunity products re-read for changed opportunities", tables=("opportunities", "opportunity_products")
+    )
 
 
 def test_custom_fields_land_typed_and_new_ones_appear_without_a_manual_step(project, emulator):
     syncer = Syncer(project, emulator, tables="contacts,companies")
     syncer.sync()
     types = columns(project, "contacts")
-    assert types["custom_fields_next_review_date"].startswith("TIMESTAMP")   # Act! Date
-    assert types["custom_fields_contract_value"] == "DOUBLE"                # Currency
-    assert types["custom_fields_of_seats"] == "BIGINT"                      # Number (Int32)
-    assert types["custom_fields_vip"] == "BOOLEAN"                          # YesNo
+    assert types["custom_fields_next_review_date"].startswith("TIMESTAMP")  # Act! Date
+    assert types["custom_fields_contract_value"] == "DOUBLE"  # Currency
+    assert types["custom_fields_of_seats"] == "BIGINT"  # Number (Int32)
+    assert types["custom_fields_vip"] == "BOOLEAN"  # YesNo
     assert types["custom_fields_ship_to"] == "VARCHAR" and "custom_fields_ship_to_2" in types  # colliding names
     emulator.control.add_custom_field("Contact", "Loyalty Tier (2026)", "Character")
     emulator.control.add_custom_field("Contact", "Renewal On", "Date")

@@ -7,6 +7,7 @@ The scan looks for every token the emulator issued, exactly (GET /_emulator/toke
 and also for what any token shares: the JWT header segment and any base64url run that decodes to JSON claims (it
 would hold the username or "exp"), so that a token from elsewhere would be caught too.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,8 +27,19 @@ from tests.support.warehouse import SCHEMA, query, tables
 USERNAME = "svc-fivetran-sync"
 PASSWORD = "Sq!7-Orchid-Lantern-90210"
 WRONG_PASSWORD = "Wr0ng!-Marmalade-Typhoon-4471"
-RECORDS = {"contacts": 60, "companies": 25, "opportunities": 20, "activities": 40, "activity_types": 12,
-           "products": 10, "groups": 0, "notes": 0, "histories": 0, "users": 0, "opportunity_products": 0}
+RECORDS = {
+    "contacts": 60,
+    "companies": 25,
+    "opportunities": 20,
+    "activities": 40,
+    "activity_types": 12,
+    "products": 10,
+    "groups": 0,
+    "notes": 0,
+    "histories": 0,
+    "users": 0,
+    "opportunity_products": 0,
+}
 BASE64URL_RUN = re.compile(r"[A-Za-z0-9_-]{20,}")
 
 
@@ -36,8 +48,12 @@ def _basic(password: str) -> str:
 
 
 def _secrets(password: str, jwt_header: str) -> dict[str, str]:
-    return {"password": password, "password (URL-encoded)": quote(password, safe=""),
-            "Basic credentials": _basic(password), "JWT header segment": jwt_header}
+    return {
+        "password": password,
+        "password (URL-encoded)": quote(password, safe=""),
+        "Basic credentials": _basic(password),
+        "JWT header segment": jwt_header,
+    }
 
 
 def _decodes_to_claims(run: str) -> bool:
@@ -85,15 +101,17 @@ def test_no_password_basic_credentials_or_token_leaks_from_a_faulty_failing_verb
     with start_emulator(records=RECORDS, username=USERNAME, password=PASSWORD) as emulator:
         jwt_header = emulator.token().split(".")[0]
         control = emulator.control
-        control.plan([
-            {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "503"},
-            {"match": "/api/companies", "skip": 0, "times": 1, "fault": "reset"},
-            {"match": "/api/opportunities", "skip": 1, "times": 1, "fault": "401"},  # a rejected token
-            {"match": "/api/tasks", "skip": 2, "times": 1, "fault": "malformed"},
-            {"match": "/api/task-types", "skip": 0, "times": 1, "fault": "truncate"},
-            {"match": "/api/contacts", "skip": 0, "times": 1, "fault": "429"},
-            {"match": "/api/products", "skip": 0, "times": 1000, "fault": "500"},   # fails for good: crash report
-        ])
+        control.plan(
+            [
+                {"match": "/api/contacts", "skip": 1, "times": 2, "fault": "503"},
+                {"match": "/api/companies", "skip": 0, "times": 1, "fault": "reset"},
+                {"match": "/api/opportunities", "skip": 1, "times": 1, "fault": "401"},  # a rejected token
+                {"match": "/api/tasks", "skip": 2, "times": 1, "fault": "malformed"},
+                {"match": "/api/task-types", "skip": 0, "times": 1, "fault": "truncate"},
+                {"match": "/api/contacts", "skip": 0, "times": 1, "fault": "429"},
+                {"match": "/api/products", "skip": 0, "times": 1000, "fault": "500"},  # fails for good: crash report
+            ]
+        )
         project = make_project(tmp_path)
         config = connector_config(emulator, batch_size=10, max_retries=3)
         faulty = fivetran_debug(project, config, state={}, env={"ACT_TEST_LOG_LEVEL": "DEBUG"})
@@ -110,8 +128,10 @@ def test_no_password_basic_credentials_or_token_leaks_from_a_faulty_failing_verb
         issued = control.tokens()
         assert len(issued) == control.stats()["tokens_issued"] >= 4  # fetched above, schema, update, after the 401
 
-    secrets = {**_secrets(PASSWORD, jwt_header),
-               **{f"wrong {name}": value for name, value in _secrets(WRONG_PASSWORD, jwt_header).items()}}
+    secrets = {
+        **_secrets(PASSWORD, jwt_header),
+        **{f"wrong {name}": value for name, value in _secrets(WRONG_PASSWORD, jwt_header).items()},
+    }
     for number, token in enumerate(issued):
         secrets[f"issued token {number}"] = token
         for part, segment in zip(("claims", "signature"), token.split(".")[1:]):
@@ -123,8 +143,11 @@ def test_no_password_basic_credentials_or_token_leaks_from_a_faulty_failing_verb
 
 
 def test_the_scan_would_see_a_token_and_the_credentials_if_they_were_there():
-    token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + base64.urlsafe_b64encode(
-        json.dumps({"sub": "someone", "exp": 1}).encode()).decode().rstrip("=") + ".c2lnbmF0dXJl"
+    token = (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+        + base64.urlsafe_b64encode(json.dumps({"sub": "someone", "exp": 1}).encode()).decode().rstrip("=")
+        + ".c2lnbmF0dXJl"
+    )
     secrets = _secrets(PASSWORD, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9")
     assert _leaks(f"state {token}", {}) and _leaks(f"Authorization: Basic {_basic(PASSWORD)}", secrets)
     assert _leaks(f"password={quote(PASSWORD, safe='')}", secrets)
@@ -135,17 +158,32 @@ def test_the_scan_would_see_a_token_and_the_credentials_if_they_were_there():
 def act():
     if str(CONNECTOR_DIR) not in sys.path:
         sys.path.insert(0, str(CONNECTOR_DIR))
-    from act import auth, client, config  # noqa: PLC0415 - the connector's own package
+    from act import auth, client, config
+
     return {"auth": auth, "client": client, "config": config}
 
 
 def test_the_parsed_configuration_and_the_client_never_show_the_password(act):
-    raw = {"protocol": "https", "hostname": "act.example.com", "port": "443", "api_path": "/act.web.api",
-           "username": USERNAME, "password": PASSWORD, "database_name": "ActDemo"}
+    raw = {
+        "protocol": "https",
+        "hostname": "act.example.com",
+        "port": "443",
+        "api_path": "/act.web.api",
+        "username": USERNAME,
+        "password": PASSWORD,
+        "database_name": "ActDemo",
+    }
     config = act["config"].parse_configuration(raw)
     assert config.password == PASSWORD
-    shown = [repr(config), str(config), f"{config}", f"{config!r}", "%s %r" % (config, config), repr([config]),
-             repr({"config": config})]
+    shown = [
+        repr(config),
+        str(config),
+        f"{config}",
+        f"{config!r}",
+        "%s %r" % (config, config),
+        repr([config]),
+        repr({"config": config}),
+    ]
     client = act["client"].ActClient(config)
     try:
         shown += [repr(client.auth), str(client.auth), repr(client.auth.token), repr(client.session.auth)]

@@ -5,6 +5,7 @@ The migration tests start from a project that was fully synced (the warehouse ho
 records at the source, then replace the saved state with an older layout: the sync must read only what changed
 (plus the unfinished table, from its cursor) and end equal to the truth.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,19 @@ from tests.support.emulator import start_emulator
 from tests.support.fivetran_run import connector_config, fivetran_debug, load_connector_module, make_project
 from tests.support.warehouse import compare, rows
 
-RECORDS = {"contacts": 120, "companies": 40, "opportunities": 30, "activities": 60, "activity_types": 12,
-           "products": 20, "groups": 0, "notes": 0, "histories": 0, "users": 0, "opportunity_products": 0}
+RECORDS = {
+    "contacts": 120,
+    "companies": 40,
+    "opportunities": 30,
+    "activities": 60,
+    "activity_types": 12,
+    "products": 20,
+    "groups": 0,
+    "notes": 0,
+    "histories": 0,
+    "users": 0,
+    "opportunity_products": 0,
+}
 INCREMENTAL = ("contacts", "companies", "opportunities", "activities", "products")  # activity_types has no cursor
 CHANGES = {"contacts": {"edit": 6, "insert": 4}, "companies": {"edit": 3}, "products": {"edit": 2}}
 CHANGED = {"contacts": 10, "companies": 3, "opportunities": 0, "activities": 0, "products": 2, "activity_types": 12}
@@ -70,6 +82,7 @@ def _table_requests(control) -> dict:
 
 # ------------------------------------------------------------------------------------------- resumed / migrated
 
+
 def test_an_empty_state_syncs_every_table_in_full(world, tmp_path):
     world["emulator"].control.reset()
     project = make_project(tmp_path)
@@ -81,9 +94,12 @@ def test_an_empty_state_syncs_every_table_in_full(world, tmp_path):
 
 
 def test_the_original_layout_is_migrated_finished_tables_go_on_incrementally_the_unfinished_restarts_at_its_cursor(
-        world, synced):
-    original = {"table_cursors": dict(world["cursors"]),  # no state_version: the original design's layout
-                "table_batch_tracking": {"contacts": {"skip": 100, "batch_count": 2}}}
+    world, synced
+):
+    original = {
+        "table_cursors": dict(world["cursors"]),  # no state_version: the original design's layout
+        "table_batch_tracking": {"contacts": {"skip": 100, "batch_count": 2}},
+    }
     result = fivetran_debug(synced, world["config"], state=original)
     assert result.succeeded, result.output[-4000:]
     assert "state migrated from the original layout (version 1) to version 2" in result.output
@@ -122,73 +138,147 @@ def test_a_current_state_goes_on_incrementally(world, synced):
 
 # ------------------------------------------------------------------------------------------------- rejected
 
+
 def test_a_state_from_a_newer_connector_is_rejected_with_the_way_out_and_nothing_is_synced(world, synced):
-    newer = {"state_version": 3, "table_cursors": dict(world["cursors"]), "table_batch_tracking": {},
-             "something_new": {"contacts": [1, 2, 3]}}
+    newer = {
+        "state_version": 3,
+        "table_cursors": dict(world["cursors"]),
+        "table_batch_tracking": {},
+        "something_new": {"contacts": [1, 2, 3]},
+    }
     before = {table: len(rows(synced, table, "id")) for table in CORE_TABLES}
     result = fivetran_debug(synced, world["config"], state=newer)
     assert not result.succeeded and "SYNC FAILED" in result.output
-    assert ("Saved state was written by a newer version of this connector (state_version 3, this one reads up to 2): "
-            "deploy the newer connector again, or reset the connection's state") in result.output
+    assert (
+        "Saved state was written by a newer version of this connector (state_version 3, this one reads up to 2): "
+        "deploy the newer connector again, or reset the connection's state"
+    ) in result.output
     assert _table_requests(world["emulator"].control) == {}  # not one page read
     assert result.state == newer  # the state is left as it was, for the newer connector
     assert {table: len(rows(synced, table, "id")) for table in CORE_TABLES} == before
 
 
 CORRUPTED = [
-    ("not an object (a list)", ["contacts", TS],
-     ["Saved state is corrupted: it is a list, not a JSON object"]),
-    ("not an object (a string)", "table_cursors=contacts",
-     ["Saved state is corrupted: it is a str, not a JSON object"]),
-    ("cursor not a timestamp", {"state_version": 2, "table_cursors": {"contacts": "yesterday"}},
-     ["table_cursors.contacts = 'yesterday' is not a timestamp"]),
-    ("cursor a number", {"table_cursors": {"contacts": 1767323045}},
-     ["table_cursors.contacts is int, not a timestamp"]),
-    ("cursors not an object", {"state_version": 2, "table_cursors": ["contacts", TS]},
-     ["'table_cursors' is list, not an object"]),
-    ("pre-release cursor garbage", {"cursors": {"companies": "2026-99-99"}},
-     ["table_cursors.companies = '2026-99-99' is not a timestamp"]),
-    ("tracking not an object", {"state_version": 2, "table_batch_tracking": "contacts"},
-     ["'table_batch_tracking' is str, not an object"]),
-    ("original tracking not an object", {"table_cursors": {}, "table_batch_tracking": ["contacts"]},
-     ["'table_batch_tracking' is list, not an object"]),
-    ("one table's tracking not an object", {"state_version": 2, "table_batch_tracking": {"contacts": 5}},
-     ["'table_batch_tracking.contacts' is int, not an object"]),
-    ("keyset without id", {"state_version": 2, "table_batch_tracking": {"contacts": {
-        "skip": 10, "batch_count": 1, "keyset": {"cursor": TS}, "lower_bound": "1900-01-01T00:00:00Z",
-        "upper_bound": TS}}},
-     ["table_batch_tracking.contacts.keyset has no id"]),
-    ("keyset not an object", {"state_version": 2, "table_batch_tracking": {"contacts": {"keyset": "abc"}}},
-     ["'table_batch_tracking.contacts.keyset' is str, not an object"]),
-    ("keyset cursor not a timestamp", {"state_version": 2, "table_batch_tracking": {"contacts": {
-        "keyset": {"cursor": "soon", "id": "5f0c1d2e-0000-4000-8000-000000000001"}}}},
-     ["table_batch_tracking.contacts.keyset.cursor = 'soon' is not a timestamp"]),
-    ("negative skip", {"state_version": 2, "table_batch_tracking": {"contacts": {"skip": -10, "batch_count": 1}}},
-     ["table_batch_tracking.contacts.skip is not a count"]),
-    ("window bound not a timestamp", {"state_version": 2, "table_batch_tracking": {"contacts": {
-        "keyset": {"cursor": TS, "id": "5f0c1d2e-0000-4000-8000-000000000001"}, "upper_bound": "tomorrow"}}},
-     ["table_batch_tracking.contacts.upper_bound = 'tomorrow' is not a timestamp"]),
-    ("state_version as text", {"state_version": "2", "table_cursors": {}},
-     ["Saved state is corrupted: state_version = '2'"]),
+    ("not an object (a list)", ["contacts", TS], ["Saved state is corrupted: it is a list, not a JSON object"]),
+    (
+        "not an object (a string)",
+        "table_cursors=contacts",
+        ["Saved state is corrupted: it is a str, not a JSON object"],
+    ),
+    (
+        "cursor not a timestamp",
+        {"state_version": 2, "table_cursors": {"contacts": "yesterday"}},
+        ["table_cursors.contacts = 'yesterday' is not a timestamp"],
+    ),
+    (
+        "cursor a number",
+        {"table_cursors": {"contacts": 1767323045}},
+        ["table_cursors.contacts is int, not a timestamp"],
+    ),
+    (
+        "cursors not an object",
+        {"state_version": 2, "table_cursors": ["contacts", TS]},
+        ["'table_cursors' is list, not an object"],
+    ),
+    (
+        "pre-release cursor garbage",
+        {"cursors": {"companies": "2026-99-99"}},
+        ["table_cursors.companies = '2026-99-99' is not a timestamp"],
+    ),
+    (
+        "tracking not an object",
+        {"state_version": 2, "table_batch_tracking": "contacts"},
+        ["'table_batch_tracking' is str, not an object"],
+    ),
+    (
+        "original tracking not an object",
+        {"table_cursors": {}, "table_batch_tracking": ["contacts"]},
+        ["'table_batch_tracking' is list, not an object"],
+    ),
+    (
+        "one table's tracking not an object",
+        {"state_version": 2, "table_batch_tracking": {"contacts": 5}},
+        ["'table_batch_tracking.contacts' is int, not an object"],
+    ),
+    (
+        "keyset without id",
+        {
+            "state_version": 2,
+            "table_batch_tracking": {
+                "contacts": {
+                    "skip": 10,
+                    "batch_count": 1,
+                    "keyset": {"cursor": TS},
+                    "lower_bound": "1900-01-01T00:00:00Z",
+                    "upper_bound": TS,
+                }
+            },
+        },
+        ["table_batch_tracking.contacts.keyset has no id"],
+    ),
+    (
+        "keyset not an object",
+        {"state_version": 2, "table_batch_tracking": {"contacts": {"keyset": "abc"}}},
+        ["'table_batch_tracking.contacts.keyset' is str, not an object"],
+    ),
+    (
+        "keyset cursor not a timestamp",
+        {
+            "state_version": 2,
+            "table_batch_tracking": {
+                "contacts": {"keyset": {"cursor": "soon", "id": "5f0c1d2e-0000-4000-8000-000000000001"}}
+            },
+        },
+        ["table_batch_tracking.contacts.keyset.cursor = 'soon' is not a timestamp"],
+    ),
+    (
+        "negative skip",
+        {"state_version": 2, "table_batch_tracking": {"contacts": {"skip": -10, "batch_count": 1}}},
+        ["table_batch_tracking.contacts.skip is not a count"],
+    ),
+    (
+        "window bound not a timestamp",
+        {
+            "state_version": 2,
+            "table_batch_tracking": {
+                "contacts": {
+                    "keyset": {"cursor": TS, "id": "5f0c1d2e-0000-4000-8000-000000000001"},
+                    "upper_bound": "tomorrow",
+                }
+            },
+        },
+        ["table_batch_tracking.contacts.upper_bound = 'tomorrow' is not a timestamp"],
+    ),
+    (
+        "state_version as text",
+        {"state_version": "2", "table_cursors": {}},
+        ["Saved state is corrupted: state_version = '2'"],
+    ),
     ("state_version zero", {"state_version": 0}, ["Saved state is corrupted: state_version = 0"]),
-    ("custom_field_columns not an object", {"state_version": 2, "custom_field_columns": ["x"]},
-     ["'custom_field_columns' is list, not an object"]),
+    (
+        "custom_field_columns not an object",
+        {"state_version": 2, "custom_field_columns": ["x"]},
+        ["'custom_field_columns' is list, not an object"],
+    ),
 ]
 
 
 @pytest.fixture(scope="module")
 def connector_module():
     from fivetran_connector_sdk import Logging
+
     level = Logging.LOG_LEVEL
     Logging.LOG_LEVEL = Logging.Level.FINE  # as the runner sets it
     yield load_connector_module("act_connector_state_under_test")
     Logging.LOG_LEVEL = level
 
 
-@pytest.mark.parametrize("state, says", [(state, says) for _, state, says in CORRUPTED],
-                         ids=[name for name, _, _ in CORRUPTED])
-def test_a_corrupted_state_is_rejected_with_a_message_naming_the_problem_and_the_way_out(world, connector_module,
-                                                                                        state, says, capsys):
+@pytest.mark.parametrize(
+    "state, says", [(state, says) for _, state, says in CORRUPTED], ids=[name for name, _, _ in CORRUPTED]
+)
+def test_a_corrupted_state_is_rejected_with_a_message_naming_the_problem_and_the_way_out(
+    world, connector_module, state, says, capsys
+):
     control = world["emulator"].control
     before = control.stats()["requests_total"]
     with pytest.raises(Exception) as raised:

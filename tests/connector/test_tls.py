@@ -1,5 +1,6 @@
 """HTTPS with a certificate from a private CA (as most on-premises Act! servers have): without that CA the sync
 fails at once with a message that says to paste it into 'ca_bundle'; with it, the sync lands every record."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,8 +27,9 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def https_emulator(pki):
-    with start_emulator(records=SMALL, tls_cert=str(pki["cert"]), tls_key=str(pki["key"]),
-                        tls_ca=str(pki["ca"])) as emulator:
+    with start_emulator(
+        records=SMALL, tls_cert=str(pki["cert"]), tls_key=str(pki["key"]), tls_ca=str(pki["ca"])
+    ) as emulator:
         assert emulator.base_url.startswith("https://127.0.0.1:")
         yield emulator
 
@@ -37,8 +39,9 @@ def _error_line(output: str) -> str:
 
 
 @pytest.mark.parametrize("ca_bundle", ["", "other_ca_pem"], ids=["no ca_bundle", "a different CA in ca_bundle"])
-def test_an_untrusted_certificate_fails_the_sync_with_a_message_pointing_to_ca_bundle(https_emulator, pki, tmp_path,
-                                                                                     ca_bundle):
+def test_an_untrusted_certificate_fails_the_sync_with_a_message_pointing_to_ca_bundle(
+    https_emulator, pki, tmp_path, ca_bundle
+):
     project = make_project(tmp_path)
     config = connector_config(https_emulator, max_retries=3)  # retrying a certificate problem cannot help anyway
     if ca_bundle:

@@ -1,4 +1,5 @@
 """The record generator: deterministic, realistic where a sync can trip, and consistent across references."""
+
 from __future__ import annotations
 
 import collections
@@ -10,7 +11,7 @@ import pytest
 
 from act_emulator import custom_fields as cf
 from act_emulator.dotnet_time import format_ticks, parse_ticks
-from act_emulator.generator import (EDIT_FIELDS, GENERATED_UNTIL_TICKS, RecordGenerator, fmt, id_for)
+from act_emulator.generator import EDIT_FIELDS, GENERATED_UNTIL_TICKS, RecordGenerator, fmt, id_for
 from act_emulator.spec import assert_conforms, properties_of
 from act_emulator.tables import TABLES
 

@@ -1,4 +1,5 @@
 """The emulator over HTTP, as the connector sees it: auth, paths, OData, paging caps, spec-conformant records."""
+
 import email.utils
 
 import jwt
@@ -23,8 +24,11 @@ def api(emu):
 
 
 def test_authorize_returns_jwt_json_string(emu):
-    response = requests.get(emu.base_url + "/authorize", timeout=10, headers={
-        "Authorization": emu.basic_auth_header(), "Act-Database-Name": emu.database})
+    response = requests.get(
+        emu.base_url + "/authorize",
+        timeout=10,
+        headers={"Authorization": emu.basic_auth_header(), "Act-Database-Name": emu.database},
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     assert response.text.startswith('"eyJ')
@@ -32,9 +36,15 @@ def test_authorize_returns_jwt_json_string(emu):
     assert claims["sub"] == "demo" and claims["db"] == "ActDemo" and claims["exp"] - claims["iat"] == 600
 
 
-@pytest.mark.parametrize("user,password,database", [
-    ("demo", "wrong", "ActDemo"), ("someone", "Act!Demo2026", "ActDemo"), ("demo", "Act!Demo2026", "Other"),
-    ("demo", "Act!Demo2026", None)])
+@pytest.mark.parametrize(
+    "user,password,database",
+    [
+        ("demo", "wrong", "ActDemo"),
+        ("someone", "Act!Demo2026", "ActDemo"),
+        ("demo", "Act!Demo2026", "Other"),
+        ("demo", "Act!Demo2026", None),
+    ],
+)
 def test_authorize_rejects_bad_credentials(emu, user, password, database):
     headers = {} if database is None else {"Act-Database-Name": database}
     response = requests.get(emu.base_url + "/authorize", auth=(user, password), headers=headers, timeout=10)
@@ -110,8 +120,9 @@ def test_filters_over_http(api):
     everything = api("/api/contacts").json()
     city = next(r["businessAddress"]["city"] for r in everything if (r["businessAddress"] or {}).get("city"))
     got = api("/api/contacts", **{"$filter": f"BusinessAddress/City eq '{city.upper()}'"}).json()
-    assert got and {r["id"] for r in got} == {r["id"] for r in everything
-                                               if ((r["businessAddress"] or {}).get("city") or "").lower() == city.lower()}
+    assert got and {r["id"] for r in got} == {
+        r["id"] for r in everything if ((r["businessAddress"] or {}).get("city") or "").lower() == city.lower()
+    }
     one = everything[5]
     offset_form = api("/api/contacts", **{"$filter": f"id eq {one['id']} and edited eq {one['edited']}"}).json()
     assert offset_form == [one]

@@ -1,5 +1,6 @@
 """The control API: snapshot, mutate (cursor = server clock, strictly increasing), reset, stats, config, expire
 tokens, token TTL, custom fields, and switching the API generation at run time."""
+
 import email.utils
 
 import pytest
@@ -7,7 +8,6 @@ import requests
 
 from act_emulator.dotnet_time import parse_ticks
 from act_emulator.tables import TABLES
-
 from tests.support.emulator import start_emulator
 
 
@@ -24,6 +24,7 @@ def api(emu):
 
     def get(path, **params):
         return session.get(emu.base_url + path, params=params, timeout=10)
+
     return get
 
 
@@ -57,6 +58,7 @@ def test_mutate_edit_insert_delete(emu, api):
 
 def _iso(ticks):
     from act_emulator.dotnet_time import format_ticks
+
     return format_ticks(ticks)
 
 
@@ -101,13 +103,19 @@ def test_expire_tokens_and_ttl(emu, api):
     emu.control.expire_tokens()
     assert api("/api/groups").status_code == 401
     fresh = emu.token()
-    assert requests.get(emu.base_url + "/api/groups", headers={"Authorization": "Bearer " + fresh},
-                        timeout=10).status_code == 200
-    emu.control.config(token_ttl=0)          # issued already expired: no waiting on the clock
+    assert (
+        requests.get(emu.base_url + "/api/groups", headers={"Authorization": "Bearer " + fresh}, timeout=10).status_code
+        == 200
+    )
+    emu.control.config(token_ttl=0)  # issued already expired: no waiting on the clock
     try:
         dead = emu.token()
-        assert requests.get(emu.base_url + "/api/groups", headers={"Authorization": "Bearer " + dead},
-                            timeout=10).status_code == 401
+        assert (
+            requests.get(
+                emu.base_url + "/api/groups", headers={"Authorization": "Bearer " + dead}, timeout=10
+            ).status_code
+            == 401
+        )
     finally:
         emu.control.config(token_ttl=3600)
 
@@ -139,9 +147,12 @@ def test_config_switches_api_generation(emu, api):
 
 
 def test_control_rejects_bad_input(emu):
-    for call in (lambda: emu.control.config(nonsense=1), lambda: emu.control.mutate("nope", edit=1),
-                 lambda: emu.control.plan([{"match": "/api/contacts", "fault": "teapot"}]),
-                 lambda: emu.control.snapshot("nope")):
+    for call in (
+        lambda: emu.control.config(nonsense=1),
+        lambda: emu.control.mutate("nope", edit=1),
+        lambda: emu.control.plan([{"match": "/api/contacts", "fault": "teapot"}]),
+        lambda: emu.control.snapshot("nope"),
+    ):
         with pytest.raises(RuntimeError):
             call()
 
@@ -150,17 +161,22 @@ def test_tokens_lists_issued_jwts_most_recent_last(emu):
     first, second = emu.token(), emu.token()
     tokens = emu.control.tokens()
     assert tokens[-2:] == [first, second]
-    assert all(token.count(".") == 2 for token in tokens)       # whole JWTs: header.payload.signature
+    assert all(token.count(".") == 2 for token in tokens)  # whole JWTs: header.payload.signature
     raw = requests.get(emu.root_url + "/_emulator/tokens", timeout=10).json()
     assert raw["tokens"] == tokens and raw["issued"] >= 2
-    emu.control.reset()                                          # tokens stay valid, and listed, across a reset
+    emu.control.reset()  # tokens stay valid, and listed, across a reset
     assert emu.control.tokens()[-2:] == [first, second]
-    assert requests.get(emu.base_url + "/api/tokens", headers={"Authorization": "Bearer " + second},
-                        timeout=10).status_code == 404           # not part of the Act! API
+    assert (
+        requests.get(
+            emu.base_url + "/api/tokens", headers={"Authorization": "Bearer " + second}, timeout=10
+        ).status_code
+        == 404
+    )  # not part of the Act! API
 
 
 def test_tokens_kept_are_capped():
     from act_emulator.auth import KEPT_TOKENS, Authenticator
+
     auth = Authenticator("u", "p", "db")
     basic = "Basic " + __import__("base64").b64encode(b"u:p").decode()
     issued = [auth.authorize(basic, "db") for _ in range(KEPT_TOKENS + 5)]

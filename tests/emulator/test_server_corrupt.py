@@ -6,7 +6,6 @@ import pytest
 
 from act_emulator.corruption import HUGE_TEXT_BYTES, KINDS
 from act_emulator.dotnet_time import format_ticks, parse_ticks
-
 from tests.support.emulator import start_emulator
 
 
@@ -24,6 +23,7 @@ def api(emu):
         response = plain_get(path, **params)
         assert response.status_code == 200, response.text
         return response
+
     return get
 
 
@@ -33,8 +33,10 @@ def newest(emu, table="contacts"):
 
 def changed_since(api, ticks):
     """The connector's incremental page: everything edited after `ticks`, from the index (raw bytes)."""
-    return api("/api/contacts", **{"$filter": f"edited gt {format_ticks(ticks)} and edited le 2099-01-01",
-                                   "$orderby": "edited asc,id asc"}).content
+    return api(
+        "/api/contacts",
+        **{"$filter": f"edited gt {format_ticks(ticks)} and edited le 2099-01-01", "$orderby": "edited asc,id asc"},
+    ).content
 
 
 def check_served(kind, record, truth):
@@ -62,7 +64,7 @@ def test_each_kind_served_as_asked(emu, api, kind):
     ids = result["corrupted"]
     snap = emu.control.snapshot("contacts")
     truth = {r["id"]: r for r in snap["records"]}
-    for record_id in ids:                             # the truth: real id, cursor stamped now, in order
+    for record_id in ids:  # the truth: real id, cursor stamped now, in order
         assert snap["corrupted"][record_id] == kind
         assert parse_ticks(truth[record_id]["edited"]) > before
     assert parse_ticks(truth[ids[0]]["edited"]) < parse_ticks(truth[ids[1]]["edited"])
@@ -77,11 +79,11 @@ def test_each_kind_served_as_asked(emu, api, kind):
         served = orjson.loads(body.decode("utf-8", "replace"))
     else:
         served = orjson.loads(body)
-    assert len(served) == 2                           # the incremental page picks both up, in cursor order
+    assert len(served) == 2  # the incremental page picks both up, in cursor order
     for record_id, record in zip(ids, served):
         check_served(kind, record, truth[record_id])
-    single = api("/api/contacts/" + ids[0]).content   # a single GET serves the same bytes
-    assert single == body[1:body.index(b"},{") + 1]
+    single = api("/api/contacts/" + ids[0]).content  # a single GET serves the same bytes
+    assert single == body[1 : body.index(b"},{") + 1]
 
 
 def test_filters_and_keyset_pages_use_the_real_values(emu, api):
@@ -91,7 +93,7 @@ def test_filters_and_keyset_pages_use_the_real_values(emu, api):
     no_cursor = emu.control.corrupt("contacts", "missing-cursor", count=3)["corrupted"]
     emu.control.corrupt("contacts", "wrong-type", count=2)
     snap = emu.control.snapshot("contacts")
-    truth = snap["records"]                           # index order
+    truth = snap["records"]  # index order
     assert snap["served_without_id"] == no_id
     # keyset walk in pages of 7, each next page keyed on the real (edited, id) of the last record of the page
     size, walked, last = 7, [], None
@@ -115,19 +117,21 @@ def test_filters_and_keyset_pages_use_the_real_values(emu, api):
     by_id = api("/api/contacts", **{"$filter": f"id eq {no_id[0]}"}).json()
     assert len(by_id) == 1 and "id" not in by_id[0]
     wrong = emu.control.snapshot("contacts")["corrupted"]
-    scored = api("/api/contacts", **{"$filter": f"amaScore ge 0 and edited gt {format_ticks(before)}",
-                                     "$orderby": "edited,id"}).json()
+    scored = api(
+        "/api/contacts", **{"$filter": f"amaScore ge 0 and edited gt {format_ticks(before)}", "$orderby": "edited,id"}
+    ).json()
     real = [r for r in truth if parse_ticks(r["edited"]) > before and r["amaScore"] is not None and r["amaScore"] >= 0]
     assert [r.get("id") for r in scored] == [None if r["id"] in no_id else r["id"] for r in real]
     assert {r["amaScore"] for r in scored if wrong.get(r.get("id")) == "wrong-type"} <= {"high"}
     assert api("/api/contacts", **{"$filter": f"id eq {no_id[0]}", "$select": "id,edited"}).json() == [
-        {"id": None, "edited": next(r["edited"] for r in truth if r["id"] == no_id[0])}]
+        {"id": None, "edited": next(r["edited"] for r in truth if r["id"] == no_id[0])}
+    ]
 
 
 def test_corruption_sticks_until_deleted_and_reset_clears(emu, api):
     emu.control.reset(seed=19, records="small")
     target = emu.control.corrupt("contacts", "extra-field", count=1)["corrupted"][0]
-    emu.control.mutate("contacts", edit=1, ids=[target])            # edited from its real values, still corrupted
+    emu.control.mutate("contacts", edit=1, ids=[target])  # edited from its real values, still corrupted
     record = api("/api/contacts/" + target).json()
     assert record["legacyScore"] == 7 and record["id"] == target
     assert emu.control.snapshot("contacts")["corrupted"] == {target: "extra-field"}
@@ -137,7 +141,7 @@ def test_corruption_sticks_until_deleted_and_reset_clears(emu, api):
     assert emu.control.mutate("contacts", delete=1, ids=[target])["deleted"] == [target]
     snap = emu.control.snapshot("contacts")
     assert snap["corrupted"] == {} and snap["deleted_ids"] == [target]
-    emu.control.corrupt("products", "huge-text", count=1)           # other tables: cursor editDate, text name
+    emu.control.corrupt("products", "huge-text", count=1)  # other tables: cursor editDate, text name
     products = api("/api/Products", **{"$orderby": "editDate desc", "$top": "1"}).json()
     assert len(products[0]["name"]) == HUGE_TEXT_BYTES
     emu.control.reset()
@@ -145,9 +149,12 @@ def test_corruption_sticks_until_deleted_and_reset_clears(emu, api):
 
 
 def test_corrupt_rejects_bad_input(emu):
-    for call in (lambda: emu.control.corrupt("contacts", "teapot"), lambda: emu.control.corrupt("nope", "missing-id"),
-                 lambda: emu.control.corrupt("users", "missing-cursor"),
-                 lambda: emu.control.corrupt("contacts", "missing-id", ids=["00000000-0000-4000-8000-000000000000"]),
-                 lambda: emu.control.corrupt("contacts", "missing-id", ids=["not-a-guid"])):
+    for call in (
+        lambda: emu.control.corrupt("contacts", "teapot"),
+        lambda: emu.control.corrupt("nope", "missing-id"),
+        lambda: emu.control.corrupt("users", "missing-cursor"),
+        lambda: emu.control.corrupt("contacts", "missing-id", ids=["00000000-0000-4000-8000-000000000000"]),
+        lambda: emu.control.corrupt("contacts", "missing-id", ids=["not-a-guid"]),
+    ):
         with pytest.raises(RuntimeError):
             call()

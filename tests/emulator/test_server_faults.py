@@ -1,5 +1,6 @@
 """The awkward parts over HTTP: scripted fault plans of every kind, random faults, 429 with each Retry-After form,
 page-size caps, and the scripted mutation that lands between two pages."""
+
 import email.utils
 
 import pytest
@@ -23,6 +24,7 @@ def api(emu):
 
     def get(path="/api/contacts", timeout=10, **params):
         return session.get(emu.base_url + path, params=params, timeout=timeout)
+
     yield get
     emu.control.clear_plan()
     emu.control.config(max_page_size=None, rate_limit=0, fault_rate=0, retry_after="seconds", slow_seconds=30)
@@ -34,8 +36,9 @@ def test_plan_skip_times_then_normal(emu, api):
     assert api("/api/companies").status_code == 200
 
 
-@pytest.mark.parametrize("fault,status", [("500", 500), ("502", 502), ("503", 503), ("504", 504), ("401", 401),
-                                          ("429", 429)])
+@pytest.mark.parametrize(
+    "fault,status", [("500", 500), ("502", 502), ("503", 503), ("504", 504), ("401", 401), ("429", 429)]
+)
 def test_plan_status_faults(emu, api, fault, status):
     emu.control.plan([{"match": "/api/contacts", "fault": fault}])
     response = api()
@@ -49,9 +52,13 @@ def test_plan_status_faults(emu, api, fault, status):
 
 
 def test_not_array_malformed_truncate(emu, api):
-    emu.control.plan([{"match": "/api/contacts", "fault": "not-array"},
-                      {"match": "/api/contacts", "fault": "malformed"},
-                      {"match": "/api/contacts", "fault": "truncate"}])
+    emu.control.plan(
+        [
+            {"match": "/api/contacts", "fault": "not-array"},
+            {"match": "/api/contacts", "fault": "malformed"},
+            {"match": "/api/contacts", "fault": "truncate"},
+        ]
+    )
     response = api()
     assert response.status_code == 200 and isinstance(response.json(), dict)
     for _ in range(2):
@@ -89,14 +96,14 @@ def test_random_faults_seeded(emu, api):
     emu.control.config(fault_rate=1.0, fault_kinds=["502", "504"])
     statuses = {api().status_code for _ in range(12)}
     assert statuses <= {502, 504} and statuses
-    assert emu.token()   # /authorize is not an /api/ call: no random faults there
+    assert emu.token()  # /authorize is not an /api/ call: no random faults there
     emu.control.config(fault_rate=0)
     assert api().status_code == 200
 
 
 @pytest.mark.parametrize("form", ["seconds", "http-date", "none"])
 def test_rate_limit_429_retry_after(emu, api, form):
-    emu.control.config(rate_limit=0.01, retry_after=form)   # burst 1, then one request per 100 s
+    emu.control.config(rate_limit=0.01, retry_after=form)  # burst 1, then one request per 100 s
     assert api().status_code == 200
     response = api()
     assert response.status_code == 429

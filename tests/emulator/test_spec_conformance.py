@@ -1,4 +1,5 @@
 """Every record the generator makes follows its Swagger model, and the validator is strict enough to fail."""
+
 from __future__ import annotations
 
 import copy
@@ -67,21 +68,24 @@ def _bad(record: dict, path: tuple, value) -> dict:
     return out
 
 
-@pytest.mark.parametrize("path,value", [
-    (("firstName",), 5),                                   # wrong type
-    (("isFavorite",), "true"),                             # bool as a string
-    (("amaScore",), 1.0),                                  # a float is not an int32
-    (("amaScore",), 2**31),                                # int32 range
-    (("surprise",), "x"),                                  # property the model does not define
-    (("businessAddress", "county"), "Kent"),               # ... nor a nested model
-    (("businessAddress", "latitude"), "47.6"),             # nested type
-    (("edited",), "2024-03-05T10:11:12.12345678Z"),        # 8 fractional digits
-    (("edited",), "2024-03-05T10:11:12.1234567"),          # no Z
-    (("edited",), "2024-03-05T10:11:12.1230Z"),            # trailing zero .NET trims
-    (("edited",), "2024-03-05T10:11:12+00:00"),            # offset instead of Z
-    (("edited",), "2024-02-30T10:11:12Z"),                 # no such day
-    (("customFields", "VIP?"), ["nested"]),                # custom values are scalars
-])
+@pytest.mark.parametrize(
+    "path,value",
+    [
+        (("firstName",), 5),  # wrong type
+        (("isFavorite",), "true"),  # bool as a string
+        (("amaScore",), 1.0),  # a float is not an int32
+        (("amaScore",), 2**31),  # int32 range
+        (("surprise",), "x"),  # property the model does not define
+        (("businessAddress", "county"), "Kent"),  # ... nor a nested model
+        (("businessAddress", "latitude"), "47.6"),  # nested type
+        (("edited",), "2024-03-05T10:11:12.12345678Z"),  # 8 fractional digits
+        (("edited",), "2024-03-05T10:11:12.1234567"),  # no Z
+        (("edited",), "2024-03-05T10:11:12.1230Z"),  # trailing zero .NET trims
+        (("edited",), "2024-03-05T10:11:12+00:00"),  # offset instead of Z
+        (("edited",), "2024-02-30T10:11:12Z"),  # no such day
+        (("customFields", "VIP?"), ["nested"]),  # custom values are scalars
+    ],
+)
 def test_wrong_contact_is_rejected(samples, path, value):
     good = samples["contacts"][0]
     assert_conforms("contacts", [good])
@@ -96,8 +100,10 @@ def test_enums_missing_properties_and_nested_models_are_checked(samples):
     with pytest.raises(AssertionError):
         assert_conforms("opportunities", [_bad(opportunity, ("stage", "process", "status"), "Running")])
     with pytest.raises(AssertionError):
-        assert_conforms("opportunities", [_bad(opportunity, ("contacts",), [{"id": "x", "displayName": "y",
-                                                                              "company": None, "isInvited": 0}])])
+        assert_conforms(
+            "opportunities",
+            [_bad(opportunity, ("contacts",), [{"id": "x", "displayName": "y", "company": None, "isInvited": 0}])],
+        )
     partial = {k: v for k, v in opportunity.items() if k != "competitor"}
     with pytest.raises(AssertionError):
         assert_conforms("opportunities", [partial])
@@ -114,7 +120,14 @@ def test_nulls_allowed_everywhere_but_the_record(samples):
 
 def test_date_time_checker():
     ok = ["2024-03-05T10:11:12Z", "2024-03-05T10:11:12.1Z", "2024-03-05T10:11:12.1234567Z", "2024-02-29T00:00:00Z"]
-    bad = ["2024-03-05", "2024-03-05T10:11Z", "2023-02-29T00:00:00Z", "2024-03-05T24:00:00Z", "2024-03-05T10:11:12.Z",
-           "2024-03-05 10:11:12Z", "2024-13-05T10:11:12Z"]
+    bad = [
+        "2024-03-05",
+        "2024-03-05T10:11Z",
+        "2023-02-29T00:00:00Z",
+        "2024-03-05T24:00:00Z",
+        "2024-03-05T10:11:12.Z",
+        "2024-03-05 10:11:12Z",
+        "2024-13-05T10:11:12Z",
+    ]
     assert all(spec.is_dotnet_date_time(t) for t in ok)
     assert not any(spec.is_dotnet_date_time(t) for t in bad)

@@ -1,6 +1,7 @@
 """The indexed store in-process: keyset pages from the index equal a brute-force SQL-ordered scan, before and
 after mutations (edits move records, inserts and deletes keep the index consistent); the opportunity products of
 each opportunity, from the parent index, equal a scan of the whole table across every kind of mutation."""
+
 import orjson
 import pytest
 
@@ -20,8 +21,7 @@ def store():
 
 
 def page(store, table, **options):
-    query = parse_query([("$" + k, v) for k, v in options.items()], TABLES[table].definition,
-                        TABLES[table].id_type)
+    query = parse_query([("$" + k, v) for k, v in options.items()], TABLES[table].definition, TABLES[table].id_type)
     return orjson.loads(bytes(store.tables[table].query(query, query.top)))
 
 
@@ -38,8 +38,13 @@ def keyset_walk(store, table, upper, size):
     while len(out) == size:
         last = out[-1]
         t, k = last[cursor], last["id"]
-        out = page(store, table, filter=f"({cursor} gt {t} or ({cursor} eq {t} and id gt {k})) and {cursor} le {upper}",
-                   orderby=f"{cursor} asc,id asc", top=str(size))
+        out = page(
+            store,
+            table,
+            filter=f"({cursor} gt {t} or ({cursor} eq {t} and id gt {k})) and {cursor} le {upper}",
+            orderby=f"{cursor} asc,id asc",
+            top=str(size),
+        )
         seen += out
     return seen
 
@@ -56,10 +61,21 @@ def test_index_and_scan_agree(store):
     expected = truth(store, "contacts")
     mid = expected[700]
     t, k = mid["edited"], mid["id"]
-    hot = page(store, "contacts", filter=f"(edited gt {t} or (edited eq {t} and id gt {k})) and edited le 2099-01-01",
-               orderby="edited asc,id asc", top="50")
-    scanned = page(store, "contacts", filter=f"(edited gt {t} or (edited eq {t} and id gt '{k}')) and "
-                   "edited le 2099-01-01 and not (firstName eq 'no such name')", orderby="edited,id", top="50")
+    hot = page(
+        store,
+        "contacts",
+        filter=f"(edited gt {t} or (edited eq {t} and id gt {k})) and edited le 2099-01-01",
+        orderby="edited asc,id asc",
+        top="50",
+    )
+    scanned = page(
+        store,
+        "contacts",
+        filter=f"(edited gt {t} or (edited eq {t} and id gt '{k}')) and "
+        "edited le 2099-01-01 and not (firstName eq 'no such name')",
+        orderby="edited,id",
+        top="50",
+    )
     assert hot == scanned == expected[701:751]
     first = page(store, "contacts", filter=f"edited ge {t} and edited le {t}", orderby="edited asc,id asc")
     assert first == [r for r in expected if r["edited"] == t]
@@ -76,6 +92,7 @@ def test_cursorless_table_by_id(store):
 
 def test_json_array_chunks():
     from act_emulator.store import JsonArray
+
     for parts in ([], [b"1"], [b"1", b"22", b"333"], [b'"' + b"x" * 10 + b'"'] * 50):
         page = JsonArray(parts)
         for size in (1, 7, 1000):
@@ -107,12 +124,19 @@ def test_mutations_keep_index_consistent():
 
 
 # ------------------------------------------------------------------- opportunity products: the per-parent index
-CHILD_COUNTS = {name: 0 for name in TABLES} | {"opportunities": 25, "products": 20, "opportunity_products": 150,
-                                               "users": 3}
-CHILD_OPTIONS = [{}, {"orderby": "edited desc,id desc", "top": "2"}, {"filter": "quantity gt 5", "orderby": "name",
-                 "skip": "1"}, {"select": "id,quantity", "orderby": "edited,id"},
-                 {"filter": "edited ge 2018-01-01 and edited le 2099-01-01", "orderby": "edited asc,id asc",
-                  "top": "3"}]
+CHILD_COUNTS = {name: 0 for name in TABLES} | {
+    "opportunities": 25,
+    "products": 20,
+    "opportunity_products": 150,
+    "users": 3,
+}
+CHILD_OPTIONS = [
+    {},
+    {"orderby": "edited desc,id desc", "top": "2"},
+    {"filter": "quantity gt 5", "orderby": "name", "skip": "1"},
+    {"select": "id,quantity", "orderby": "edited,id"},
+    {"filter": "edited ge 2018-01-01 and edited le 2099-01-01", "orderby": "edited asc,id asc", "top": "3"},
+]
 
 
 def children(store, parent, **options):
@@ -134,10 +158,10 @@ def assert_children_right(store):
     order; OData options apply to the child list the way they apply to the whole table."""
     data = store.tables["opportunity_products"]
     expected: dict = {}
-    for blob in data.blobs:                                # served form, grouped by the real parent
+    for blob in data.blobs:  # served form, grouped by the real parent
         expected.setdefault(orjson.loads(clean(blob))["opportunityID"].lower(), []).append(served_record(blob))
     parents = {r["id"] for r in store.tables["opportunities"].records()} | set(expected)
-    parents.add("00000000-0000-4000-8000-000000000000")   # no such opportunity: no children
+    parents.add("00000000-0000-4000-8000-000000000000")  # no such opportunity: no children
     for parent in parents:
         assert children(store, parent) == expected.get(parent.lower(), []), parent
     busiest = sorted(expected, key=lambda parent: -len(expected[parent]))[:4]
@@ -155,7 +179,7 @@ def test_parent_index_follows_mutations():
     store.mutate("opportunities", edit=10, insert=3, delete=5)
     assert_children_right(store)
     data = store.tables["opportunity_products"]
-    moved = next(data.records())                           # an edit that moves a child to another opportunity
+    moved = next(data.records())  # an edit that moves a child to another opportunity
     target = next(r["id"] for r in store.tables["opportunities"].records() if r["id"] != moved["opportunityID"])
     data.put(dict(moved, opportunityID=target.upper()))
     assert moved["id"] in [r["id"] for r in children(store, target)]

@@ -9,6 +9,7 @@
 `records={"contacts": 10}` -> `--records contacts=10`, `control=True` -> `--control`); `--port 0 --control` are
 always passed. The process prints its base URL on one line; `RunningEmulator` reads it and exposes the parts.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -46,33 +47,41 @@ def _flags(flags: dict[str, Any]) -> list[str]:
 class EmulatorControl:
     """Client of the /_emulator/ control API (requires the emulator to run with --control)."""
 
-    def __init__(self, root_url: str, session: Optional[requests.Session] = None, verify: Any = True):
+    def __init__(self, root_url: str, session: requests.Session | None = None, verify: Any = True):
         self.root = root_url.rstrip("/") + "/_emulator"
         self.session = session or requests.Session()
-        self.verify = verify     # passed per call: REQUESTS_CA_BUNDLE would override a session setting
+        self.verify = verify  # passed per call: REQUESTS_CA_BUNDLE would override a session setting
 
-    def _call(self, method: str, path: str, json: Any = None, params: Optional[dict] = None) -> Any:
-        response = self.session.request(method, self.root + path, json=json, params=params, timeout=120,
-                                        verify=self.verify)
+    def _call(self, method: str, path: str, json: Any = None, params: dict | None = None) -> Any:
+        response = self.session.request(
+            method, self.root + path, json=json, params=params, timeout=120, verify=self.verify
+        )
         if response.status_code >= 400:
             raise RuntimeError(f"control {method} {path} -> {response.status_code}: {response.text}")
         return response.json()
 
-    def snapshot(self, table: str, fields: Optional[list[str]] = None) -> dict:
+    def snapshot(self, table: str, fields: list[str] | None = None) -> dict:
         """{"table", "cursor_field", "records": [...], "deleted_ids": [...], "corrupted": {id: kind},
         "served_without_id": [...]}: the truth now."""
         params = {"fields": ",".join(fields)} if fields else None
         return self._call("GET", f"/snapshot/{table}", params=params)
 
-    def mutate(self, table: str, edit: int = 0, insert: int = 0, delete: int = 0, same_timestamp: bool = False,
-               ids: Optional[list] = None) -> dict:
+    def mutate(
+        self,
+        table: str,
+        edit: int = 0,
+        insert: int = 0,
+        delete: int = 0,
+        same_timestamp: bool = False,
+        ids: list | None = None,
+    ) -> dict:
         """Edit/insert/delete now; returns {"edited": [ids], "inserted": [ids], "deleted": [ids]}."""
         body = {"table": table, "edit": edit, "insert": insert, "delete": delete, "same_timestamp": same_timestamp}
         if ids:
             body["ids"] = list(ids)
         return self._call("POST", "/mutate", json=body)
 
-    def corrupt(self, table: str, kind: str, count: int = 1, ids: Optional[list] = None) -> dict:
+    def corrupt(self, table: str, kind: str, count: int = 1, ids: list | None = None) -> dict:
         """Serve `ids` (or `count` seeded-chosen records) corrupted from now on, cursor stamped now; kind is one of
         missing-id, missing-cursor, extra-field, wrong-type, non-utf8, huge-text.
         Returns {"table", "kind", "corrupted": [ids], "fields": [properties spoiled]}."""
@@ -81,7 +90,7 @@ class EmulatorControl:
             body["ids"] = list(ids)
         return self._call("POST", "/corrupt", json=body)
 
-    def reset(self, seed: Optional[int] = None, records: Optional[dict | str] = None) -> dict:
+    def reset(self, seed: int | None = None, records: dict | str | None = None) -> dict:
         """Regenerate the data (same seed unless given) and clear stats, plans and deleted ids."""
         body: dict = {}
         if seed is not None:
@@ -130,7 +139,7 @@ class RunningEmulator:
         self.username = flags.get("username", DEFAULTS["username"])
         self.password = flags.get("password", DEFAULTS["password"])
         self.database = flags.get("database", DEFAULTS["database"])
-        self.verify = verify     # for HTTPS: the CA file given as tls_ca, else False
+        self.verify = verify  # for HTTPS: the CA file given as tls_ca, else False
         self.control = EmulatorControl(self.root_url, verify=self.verify)
 
     def basic_auth_header(self) -> str:
@@ -145,14 +154,18 @@ class RunningEmulator:
 
         def get(path: str, **params):
             return session.get(self.base_url + path, params=params, timeout=30)
+
         get.session = session
         return get
 
     def token(self) -> str:
         """A fresh JWT from GET /authorize with this emulator's credentials."""
-        response = requests.get(self.base_url + "/authorize", timeout=30, verify=self.verify,
-                                headers={"Authorization": self.basic_auth_header(),
-                                         "Act-Database-Name": self.database})
+        response = requests.get(
+            self.base_url + "/authorize",
+            timeout=30,
+            verify=self.verify,
+            headers={"Authorization": self.basic_auth_header(), "Act-Database-Name": self.database},
+        )
         response.raise_for_status()
         return response.json()
 
@@ -166,14 +179,14 @@ class RunningEmulator:
                 self.process.kill()
                 self.process.wait(timeout=10)
 
-    def __enter__(self) -> "RunningEmulator":
+    def __enter__(self) -> RunningEmulator:
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
 
-def start_emulator(startup_timeout: float = 120.0, tls_ca: Optional[str] = None, **flags) -> RunningEmulator:
+def start_emulator(startup_timeout: float = 120.0, tls_ca: str | None = None, **flags) -> RunningEmulator:
     """Start `python -m act_emulator --port 0 --control <flags>` and wait for its URL line.
 
     With `tls_cert`/`tls_key` the helpers verify HTTPS against `tls_ca` (a CA file) or not at all."""

@@ -3,6 +3,7 @@
 
 By default through `tests.support.sdk_run` (the SDK's runner without the ~13 s offline requirements check);
 `cli=True` runs the real `fivetran debug` command."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ FIVETRAN = Path(sys.executable).with_name("fivetran")
 def make_project(directory: Path) -> Path:
     """A fresh copy of the deployable folder, without any earlier run's files or credentials."""
     project = directory / "connector"
-    shutil.copytree(CONNECTOR_DIR, project, ignore=shutil.ignore_patterns(
-        "files", "__pycache__", "configuration.json", "*.zip"))
+    shutil.copytree(
+        CONNECTOR_DIR, project, ignore=shutil.ignore_patterns("files", "__pycache__", "configuration.json", "*.zip")
+    )
     return project
 
 
@@ -83,23 +85,47 @@ def _command(project: Path, state: dict | None, cli: bool = False, naming: str =
     return [sys.executable, "-m", "tests.support.sdk_run", str(project), configuration]
 
 
-def fivetran_debug(project: Path, configuration: dict, state: dict | None = None, timeout: float = 600,
-                   env: dict | None = None, cli: bool = False, naming: str = "SOURCE") -> RunResult:
+def fivetran_debug(
+    project: Path,
+    configuration: dict,
+    state: dict | None = None,
+    timeout: float = 600,
+    env: dict | None = None,
+    cli: bool = False,
+    naming: str = "SOURCE",
+) -> RunResult:
     """One sync, to the end. The state of the previous run in this project is picked up, as `fivetran debug` does;
     `state` replaces it. `naming` applies to `cli=True` (see sdk_run.py for the runner's naming)."""
     (project / "configuration.json").write_text(json.dumps(configuration))
-    completed = subprocess.run(_command(project, state, cli, naming), cwd=REPO, env=_env(env), timeout=timeout,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    completed = subprocess.run(
+        _command(project, state, cli, naming),
+        cwd=REPO,
+        env=_env(env),
+        timeout=timeout,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    )
     return RunResult(completed.returncode, completed.stdout, project)
 
 
-def fivetran_debug_killed(project: Path, configuration: dict, kill_after_lines: int, pattern: str = "checkpoint",
-                          timeout: float = 600) -> RunResult:
+def fivetran_debug_killed(
+    project: Path, configuration: dict, kill_after_lines: int, pattern: str = "checkpoint", timeout: float = 600
+) -> RunResult:
     """A sync killed with SIGKILL right after the `kill_after_lines`-th output line containing `pattern` (a point
     inside the sync chosen by the caller's seed); it never gets to clean up."""
     (project / "configuration.json").write_text(json.dumps(configuration))
-    process = subprocess.Popen(_command(project, None), cwd=REPO, env=_env(None), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True)
+    process = subprocess.Popen(
+        _command(project, None),
+        cwd=REPO,
+        env=_env(None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
     lines, seen, deadline = [], 0, time.monotonic() + timeout
     try:
         for line in process.stdout:
@@ -119,13 +145,23 @@ def fivetran_debug_killed(project: Path, configuration: dict, kill_after_lines: 
     return RunResult(process.returncode, "".join(lines), project)
 
 
-def fivetran_command(project: Path, *args: str, configuration: dict | None = None, timeout: float = 300,
-                     input_text: str | None = None) -> subprocess.CompletedProcess:
+def fivetran_command(
+    project: Path, *args: str, configuration: dict | None = None, timeout: float = 300, input_text: str | None = None
+) -> subprocess.CompletedProcess:
     """Any other `fivetran` command (package, configuration --test) on the project."""
     if configuration is not None:
         (project / "configuration.json").write_text(json.dumps(configuration))
-    return subprocess.run([str(FIVETRAN), *args], cwd=project, env=_env(None), timeout=timeout, input=input_text,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    return subprocess.run(
+        [str(FIVETRAN), *args],
+        cwd=project,
+        env=_env(None),
+        timeout=timeout,
+        input=input_text,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    )
 
 
 def load_connector_module(name: str = "act_connector_under_test"):

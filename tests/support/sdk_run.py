@@ -12,6 +12,7 @@ of every row in Python, which more than doubles the time of a sync without chang
 
     python -m tests.support.sdk_run <project> <configuration.json> [state.json]
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -46,8 +47,14 @@ def main() -> int:
     connector.configuration = check_dict(configuration, True)
     connector.state = check_dict(state)
     try:
-        core_adapter.run(connector, str(project), connector.configuration, connector.state, apply_renaming=os.environ.get("ACT_TEST_NAMING") == "FIVETRAN_NAMING")
-    except BaseException:  # noqa: BLE001 - the runner has logged the failure, as the CLI does
+        core_adapter.run(
+            connector,
+            str(project),
+            connector.configuration,
+            connector.state,
+            apply_renaming=os.environ.get("ACT_TEST_NAMING") == "FIVETRAN_NAMING",
+        )
+    except BaseException:
         return 1
     return 0
 

@@ -1,4 +1,5 @@
 """Reads what a sync landed in DuckDB and compares it with the emulator's truth: rows lost, duplicated, stale."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,13 +25,20 @@ def query(project: Path, sql: str, params=None) -> list[tuple]:
 
 
 def tables(project: Path) -> set[str]:
-    return {row[0] for row in query(project, "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
-                                    [SCHEMA])}
+    return {
+        row[0]
+        for row in query(project, "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [SCHEMA])
+    }
 
 
 def columns(project: Path, table: str) -> dict[str, str]:
-    return dict(query(project, "SELECT column_name, data_type FROM information_schema.columns "
-                               "WHERE table_schema = ? AND table_name = ?", [SCHEMA, table]))
+    return dict(
+        query(
+            project,
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [SCHEMA, table],
+        )
+    )
 
 
 def rows(project: Path, table: str, select: str = "*", live_only: bool = True) -> list[dict]:
@@ -74,9 +82,11 @@ class Comparison:
         return not (self.lost or self.duplicated or self.stale)
 
     def __str__(self) -> str:
-        return (f"{self.table}: truth={self.truth} landed={self.landed} lost={len(self.lost)} "
-                f"duplicated={len(self.duplicated)} stale={len(self.stale)} deleted-but-live={len(self.zombies)}"
-                + (f" e.g. lost {self.lost[:3]} stale {self.stale[:3]}" if self.lost or self.stale else ""))
+        return (
+            f"{self.table}: truth={self.truth} landed={self.landed} lost={len(self.lost)} "
+            f"duplicated={len(self.duplicated)} stale={len(self.stale)} deleted-but-live={len(self.zombies)}"
+            + (f" e.g. lost {self.lost[:3]} stale {self.stale[:3]}" if self.lost or self.stale else "")
+        )
 
 
 def compare(project: Path, control, table: str) -> Comparison:
@@ -90,8 +100,9 @@ def compare(project: Path, control, table: str) -> Comparison:
     landed_rows = rows(project, table, select, live_only=False) if table in tables(project) else []
     deleted_flags = {}
     if landed_rows and "_fivetran_deleted" in columns(project, table):
-        deleted_flags = {str(r["id"]): r["_fivetran_deleted"] for r in rows(project, table, "id, _fivetran_deleted",
-                                                                              live_only=False)}
+        deleted_flags = {
+            str(r["id"]): r["_fivetran_deleted"] for r in rows(project, table, "id, _fivetran_deleted", live_only=False)
+        }
     seen: dict[str, int] = {}
     for row in landed_rows:
         seen[str(row["id"])] = seen.get(str(row["id"]), 0) + 1
@@ -100,8 +111,11 @@ def compare(project: Path, control, table: str) -> Comparison:
     result.landed = len(live)
     result.lost = [key for key in truth if key not in live]
     if cursor_column:
-        result.stale = [key for key, record in truth.items()
-                        if key in live and _micros(live[key][cursor_column]) != _micros(record.get(cursor_field))]
+        result.stale = [
+            key
+            for key, record in truth.items()
+            if key in live and _micros(live[key][cursor_column]) != _micros(record.get(cursor_field))
+        ]
     deleted_ids = {str(i) for i in snapshot.get("deleted_ids", [])}
     result.zombies = [key for key in live if key in deleted_ids]
     return result
