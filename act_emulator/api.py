@@ -7,28 +7,18 @@ Errors look like ASP.NET Web API's: a JSON object with a `Message`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .auth import AuthError
+from .emulator import Emulator
 from .odata import INVALID_QUERY, ODataError, parse_query
+from .routes import RECORD_TYPES
 from .store import JsonArray, normalise_id
 from .tables import TABLES
 
-if TYPE_CHECKING:
-    from .app import Emulator
-
 JSON = "application/json; charset=utf-8"
-RECORD_TYPES = {
-    "contact": "Contact",
-    "company": "Company",
-    "group": "Group",
-    "opportunity": "Opportunity",
-    "product": "Product",
-}
 
 
 CHUNK = 256 * 1024
@@ -91,55 +81,6 @@ def not_found(request: Request) -> Response:
     return error(404, f"No HTTP resource was found that matches the request URI '{request.url}'.")
 
 
-class ApiRoutes:
-    """Which paths exist for the selected API generation, and what each one serves."""
-
-    def __init__(self, generation: str):
-        self.set_generation(generation)
-
-    def set_generation(self, generation: str) -> None:
-        self.generation = generation
-        self.collections: dict[str, str] = {}
-        for table in TABLES.values():
-            if table.parent:
-                continue
-            paths = {
-                "legacy": [table.legacy_path],
-                "current": [table.current_path],
-                "both": [table.legacy_path, table.current_path],
-            }[generation]
-            for path in paths:
-                self.collections[path.lower()] = table.name
-        self.children = "/api/opportunities" in self.collections
-
-    def resolve(self, rest: str) -> tuple[str, str | None, str | None] | None:
-        """(kind, table, argument) for the path after the API prefix, e.g. 'api/contacts/<id>'; None if unknown."""
-        parts = [part for part in rest.split("/") if part]
-        lower = [part.lower() for part in parts]
-        if lower == ["authorize"]:
-            return ("authorize", None, None)
-        if len(parts) < 2 or lower[0] != "api":
-            return None
-        table = self.collections.get("/api/" + lower[1])
-        if table is not None:
-            if len(parts) == 2:
-                return ("collection", table, None)
-            if len(parts) == 3:
-                return ("single", table, parts[2])
-            if len(parts) == 4 and table == "opportunities" and lower[3] == "products":
-                return ("children", "opportunity_products", parts[2])
-        if len(parts) == 4 and lower[1] == "metadata" and lower[3] == "fields":
-            return ("metadata", None, parts[2])
-        return None
-
-    def family(self, rest: str) -> str:
-        """The stats bucket of a path: its table name, 'authorize', 'metadata' or 'other'."""
-        route = self.resolve(rest)
-        if route is None:
-            return "other"
-        return route[1] or route[0]
-
-
 async def endpoint(request: Request) -> Response:
     """Every request under the API prefix lands here (the outer ASGI layer already applied faults and limits)."""
     emulator: Emulator = request.app.state.emulator
@@ -158,7 +99,7 @@ async def endpoint(request: Request) -> Response:
     if kind == "metadata":
         return metadata(emulator, request, argument)
     table = TABLES[table_name]
-    data = emulator.store.tables[table_name]
+    data = emulator.database.tables[table_name]
     if kind == "single":
         try:
             blob = data.get_blob(normalise_id(table, argument))
@@ -177,6 +118,8 @@ async def endpoint(request: Request) -> Response:
             return error(
                 400, "The request is invalid.", MessageDetail=f"The value '{argument}' is not a valid identifier."
             )
+        if parent not in emulator.database.tables["opportunities"].key_of:  # deleted, hidden or never there
+            return error(404, f"The Opportunity with id '{argument}' was not found.")
     try:
         query = parse_query(request.query_params.multi_items(), table.definition, table.id_type)
     except ODataError as exc:
@@ -215,7 +158,7 @@ def metadata(emulator: Emulator, request: Request, record_type: str) -> Response
             f"The record type '{record_type}' is not valid.",
             MessageDetail="Expected one of Contact, Company, Group, Opportunity, Product.",
         )
-    columns = emulator.store.field_columns(canonical)
+    columns = emulator.database.field_columns(canonical)
     try:
         query = parse_query(request.query_params.multi_items(), "act.web.api.models.MetaData.Schema.Column")
     except ODataError as exc:

@@ -12,7 +12,8 @@ import sys
 
 import uvicorn
 
-from .settings import FAULT_KINDS, Settings, parse_fault_kinds, parse_records
+from .idformat import ID_FORMATS
+from .settings import FAULT_KINDS, PLAN_FAULTS, Settings, parse_fault_kinds, parse_records
 from .tables import API_GENERATIONS, TABLES
 
 
@@ -93,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_kinds,
         default=FAULT_KINDS,
         metavar="KIND,...",
-        help="random fault kinds among " + ",".join(FAULT_KINDS) + " (default all)",
+        help="random fault kinds among " + ",".join(PLAN_FAULTS) + " (default " + ",".join(FAULT_KINDS) + ")",
     )
     p.add_argument(
         "--slow-seconds",
@@ -106,6 +107,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=defaults.fault_seed,
         help="seed of the random fault sequence (default %(default)s)",
+    )
+    p.add_argument(
+        "--date-offset-seconds",
+        type=float,
+        default=defaults.date_offset_seconds,
+        metavar="N",
+        help="the Date header runs N seconds (may be negative) from the clock that stamps records (default 0)",
+    )
+    p.add_argument(
+        "--created-offset-seconds",
+        type=float,
+        default=defaults.created_offset_seconds,
+        metavar="N",
+        help="records inserted at run time get created = the data clock + N seconds (default 0)",
+    )
+    p.add_argument(
+        "--id-format",
+        choices=ID_FORMATS,
+        default=defaults.id_format,
+        help="how GUID ids are written: 5f0c... (lower), 5F0C... (upper) or {5f0c...} (braced) (default %(default)s)",
     )
     p.add_argument("--control", action="store_true", help="enable the /_emulator/ control API (off by default)")
     p.add_argument("--tls-cert", help="PEM certificate: serve HTTPS (with --tls-key)")
@@ -142,6 +163,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         log_level=args.log_level,
+        date_offset_seconds=args.date_offset_seconds,
+        created_offset_seconds=args.created_offset_seconds,
+        id_format=args.id_format,
     )
 
 
@@ -170,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     settings = settings_from_args(args)
-    from .app import Emulator, build_app  # imported late: --help stays fast
+    from .app import build_app  # imported late: --help stays fast
+    from .emulator import Emulator
 
     emulator = Emulator(settings)
     app = build_app(emulator)

@@ -27,6 +27,8 @@ class Clock:
         self._last = max(now_ticks(), self._last + 1)
         return self._last
 
-    def http_date(self) -> str:
-        """The `Date` header (RFC 7231, second precision, rounded down)."""
-        return formatdate((self.now() - UNIX_EPOCH_TICKS) // TICKS_PER_SECOND, usegmt=True)
+    def http_date(self, offset_seconds: float = 0.0) -> str:
+        """The `Date` header (RFC 7231, second precision, rounded down), `offset_seconds` from the data clock: the
+        web server and SQL Server behind Act! are different machines whose clocks may disagree."""
+        ticks = self.now() + round(float(offset_seconds) * TICKS_PER_SECOND)
+        return formatdate((ticks - UNIX_EPOCH_TICKS) // TICKS_PER_SECOND, usegmt=True)

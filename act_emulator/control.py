@@ -1,13 +1,12 @@
 """The control API under /_emulator/ (only with --control): lets tests see the truth and change the world.
 
-Snapshot the data, mutate it, corrupt records, reset it, read stats, change settings, script faults, list or
-expire tokens and add custom fields, all as JSON. `/_emulator/` cannot clash with Act!'s own paths, which all live
+Snapshot the data, mutate it, change links, hide records, corrupt records, reset it, read stats, change settings,
+script faults, list or expire tokens and add, rename, delete or retype custom fields, all as JSON. Handlers only
+check the JSON and call the database (database.py), which does the work. `/_emulator/` cannot clash with Act!'s own paths, which all live
 under the API prefix.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import orjson
 from starlette.requests import Request
@@ -15,11 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .corruption import KINDS as CORRUPTION_KINDS
+from .emulator import Emulator
+from .routes import RECORD_TYPES
 from .settings import parse_records
 from .tables import TABLES
-
-if TYPE_CHECKING:
-    from .app import Emulator
 
 PREFIX = "/_emulator"
 
@@ -45,21 +43,54 @@ def _emulator(request: Request) -> Emulator:
 
 def apply_mutation(emulator: Emulator, body: dict) -> dict:
     """Run one mutate request (also used by `mutate` plan entries); returns the changed ids."""
-    known = {"table", "edit", "insert", "delete", "same_timestamp", "ids"}
+    known = {
+        "table",
+        "edit",
+        "insert",
+        "delete",
+        "same_timestamp",
+        "ids",
+        "edited_offset_seconds",
+        "parent",
+        "touch_parent",
+    }
     if set(body) - known:
         raise ValueError(f"unknown mutate key(s) {sorted(set(body) - known)}")
-    table = body.get("table")
-    if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
-    result = emulator.store.mutate(
-        table,
+    offset = body.get("edited_offset_seconds")
+    result = emulator.database.mutate(
+        _table(body),
         int(body.get("edit", 0)),
         int(body.get("insert", 0)),
         int(body.get("delete", 0)),
         bool(body.get("same_timestamp", False)),
         body.get("ids"),
+        None if offset is None else float(offset),
+        body.get("parent"),
+        bool(body.get("touch_parent", False)),
     )
     return {"edited": result.edited, "inserted": result.inserted, "deleted": result.deleted}
+
+
+def _table(body: dict) -> str:
+    """The body's `table`, which must be one the emulator serves."""
+    table = body.get("table")
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
+    return table
+
+
+def _checked(body: dict, allowed: set, call: str) -> dict:
+    unknown = set(body) - allowed
+    if unknown:
+        raise ValueError(f"unknown {call} key(s) {sorted(unknown)}; known: {', '.join(sorted(allowed))}")
+    return body
+
+
+def _ids(body: dict) -> list | None:
+    ids = body.get("ids")
+    if ids is not None and not isinstance(ids, list):
+        raise ValueError("ids must be a list")
+    return ids
 
 
 def _guarded(handler):
@@ -79,7 +110,7 @@ async def snapshot(request: Request) -> Response:
         return _bad(f"unknown table {table!r}", 404)
     fields = request.query_params.get("fields")
     names = [name.strip() for name in fields.split(",") if name.strip()] if fields else None
-    return _json(_emulator(request).store.snapshot(table, names))
+    return _json(_emulator(request).database.snapshot(table, names))
 
 
 @_guarded
@@ -102,7 +133,7 @@ async def corrupt(request: Request) -> Response:
     ids = body.get("ids")
     if ids is not None and not isinstance(ids, list):
         raise ValueError("ids must be a list")
-    result = _emulator(request).store.corrupt(table, kind, int(body.get("count", 0)), ids)
+    result = _emulator(request).database.corrupt(table, kind, int(body.get("count", 0)), ids)
     return _json({"table": table, "kind": kind, **result})
 
 
@@ -117,7 +148,7 @@ async def reset(request: Request) -> Response:
     emulator = _emulator(request)
     emulator.reset(body.get("seed"), records)
     return _json(
-        {"seed": emulator.settings.seed, "counts": {name: len(data) for name, data in emulator.store.tables.items()}}
+        {"seed": emulator.settings.seed, "counts": {name: len(data) for name, data in emulator.database.tables.items()}}
     )
 
 
@@ -161,18 +192,69 @@ async def tokens(request: Request) -> Response:
     return _json({"tokens": list(auth.tokens), "issued": auth.issued})
 
 
-@_guarded
-async def custom_fields(request: Request) -> Response:
-    body = await _body(request)
-    from .api import RECORD_TYPES
-
+def _record_type(body: dict) -> str:
     record_type = RECORD_TYPES.get(str(body.get("record_type", "")).lower())
     if record_type is None or not body.get("name"):
-        raise ValueError("custom-fields needs record_type (Contact, Company, Group, Opportunity, Product) and name")
-    column = _emulator(request).store.add_custom_field(
-        record_type, str(body["name"]), str(body.get("type", "Character"))
+        raise ValueError("needs record_type (Contact, Company, Group, Opportunity, Product) and name")
+    return record_type
+
+
+@_guarded
+async def custom_fields(request: Request) -> Response:
+    body = _checked(await _body(request), {"record_type", "name", "type"}, "custom-fields")
+    database = _emulator(request).database
+    return _json(database.add_custom_field(_record_type(body), str(body["name"]), str(body.get("type", "Character"))))
+
+
+@_guarded
+async def rename_custom_field(request: Request) -> Response:
+    body = _checked(await _body(request), {"record_type", "name", "new_name"}, "rename")
+    if not body.get("new_name"):
+        raise ValueError("rename needs new_name")
+    database = _emulator(request).database
+    return _json(database.rename_custom_field(_record_type(body), str(body["name"]), str(body["new_name"])))
+
+
+@_guarded
+async def delete_custom_field(request: Request) -> Response:
+    body = _checked(await _body(request), {"record_type", "name"}, "delete")
+    return _json(_emulator(request).database.delete_custom_field(_record_type(body), str(body["name"])))
+
+
+@_guarded
+async def retype_custom_field(request: Request) -> Response:
+    body = _checked(await _body(request), {"record_type", "name", "type"}, "retype")
+    if not body.get("type"):
+        raise ValueError("retype needs type")
+    database = _emulator(request).database
+    return _json(database.retype_custom_field(_record_type(body), str(body["name"]), str(body["type"])))
+
+
+@_guarded
+async def links(request: Request) -> Response:
+    body = _checked(await _body(request), {"table", "id", "array", "add", "remove", "touch"}, "links")
+    for key in ("add", "remove"):
+        if not isinstance(body.get(key, []), list):
+            raise ValueError(f"{key} must be a list of ids")
+    if body.get("id") is None or not body.get("array"):
+        raise ValueError("links needs id and array")
+    database = _emulator(request).database
+    result = database.link(
+        _table(body), body["id"], str(body["array"]), body.get("add"), body.get("remove"), bool(body.get("touch", True))
     )
-    return _json(column)
+    return _json(result)
+
+
+@_guarded
+async def hide(request: Request) -> Response:
+    body = _checked(await _body(request), {"table", "ids", "count"}, "hide")
+    return _json({"hidden": _emulator(request).database.hide(_table(body), _ids(body), int(body.get("count", 0)))})
+
+
+@_guarded
+async def unhide(request: Request) -> Response:
+    body = _checked(await _body(request), {"table", "ids"}, "unhide")
+    return _json({"unhidden": _emulator(request).database.unhide(_table(body), _ids(body))})
 
 
 def routes() -> list[Route]:
@@ -187,4 +269,10 @@ def routes() -> list[Route]:
         Route(PREFIX + "/expire-tokens", expire_tokens, methods=["POST"]),
         Route(PREFIX + "/tokens", tokens, methods=["GET"]),
         Route(PREFIX + "/custom-fields", custom_fields, methods=["POST"]),
+        Route(PREFIX + "/custom-fields/rename", rename_custom_field, methods=["POST"]),
+        Route(PREFIX + "/custom-fields/delete", delete_custom_field, methods=["POST"]),
+        Route(PREFIX + "/custom-fields/retype", retype_custom_field, methods=["POST"]),
+        Route(PREFIX + "/links", links, methods=["POST"]),
+        Route(PREFIX + "/hide", hide, methods=["POST"]),
+        Route(PREFIX + "/unhide", unhide, methods=["POST"]),
     ]

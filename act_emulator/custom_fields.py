@@ -59,6 +59,9 @@ class CustomField:
     length: int = 64
     scale: int = 0
     tracked: bool = False  # Act! "generate history" on change
+    key: str = ""  # what the metadata id and column name derive from (kept across renames); the name when empty
+    created_ticks: int = 0  # Column.createDate of a field added at run time (0: derived from the key)
+    edited_ticks: int = 0  # Column.editDate after a run-time change (0: derived from the key)
 
 
 _REFERRAL = (
@@ -162,8 +165,9 @@ def dotnet_type(field: CustomField) -> str:
 
 
 def column_name(field: CustomField, suffix: int) -> str:
-    """The physical column, e.g. `CUST_SHIP_TO_081234`; the suffix keeps colliding display names apart."""
-    word = "".join(c if c.isascii() and c.isalnum() else " " for c in field.name).split()
+    """The physical column, e.g. `CUST_SHIP_TO_081234`; the suffix keeps colliding display names apart. A renamed
+    field keeps its column (from its first name)."""
+    word = "".join(c if c.isascii() and c.isalnum() else " " for c in (field.key or field.name)).split()
     return "CUST_" + "_".join(word).upper() + f"_{suffix:06d}"
 
 
@@ -180,3 +184,29 @@ def picklist_info(field: CustomField, picklist_id: str) -> dict[str, Any] | None
         "isTypeAhead": True,
         "showDescription": False,
     }
+
+
+def convert(value: Any, old_type: str, new_type: str) -> Any:
+    """A field value carried over when a field changes type (Define Fields keeps what converts: a number's text,
+    a numeric text's number, a date kept as a date); None when it does not convert (a new value is drawn)."""
+    if value is None:
+        return None
+    new_python = python_type(new_type)
+    dates = ("Date", "AnnualEvent", "DateTime")
+    if new_type in dates:
+        return value if old_type in dates else None
+    if new_python is str:
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        return str(value)
+    if old_type in dates or isinstance(value, bool) != (new_python is bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if new_python is int:
+        return round(number)
+    if new_python is float:
+        return round(number, 2)
+    return None

@@ -134,6 +134,17 @@ async def not_array(send) -> None:
     await send_json(send, 200, {"@odata.context": "$metadata#Collection", "value": []})
 
 
+async def empty_page(send) -> None:
+    """200 with `[]` where records exist: a spurious empty page (a proxy cache, a server timing out a query and
+    answering nothing) that a client must not take for the end of a table."""
+    await send_json(send, 200, b"[]")
+
+
+async def not_found(send) -> None:
+    """404 as ASP.NET Web API answers for a resource it does not know (e.g. metadata of a missing record type)."""
+    await send_json(send, 404, {"Message": "No HTTP resource was found that matches the request URI."})
+
+
 async def unauthorized(send) -> None:
     await send_json(
         send,
@@ -195,3 +206,25 @@ async def truncated(app, scope, receive, send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+# -------------------------------------------------------------------------------------------- dispatch
+
+_WRITERS = {"malformed": malformed, "not-array": not_array, "empty": empty_page, "404": not_found, "401": unauthorized}
+
+
+async def answer(fault: str, app, scope, receive, raw_send, send, slow_seconds: float, retry_after: str | None):
+    """Serve `fault` in place of (or around) `app`'s real answer. `raw_send` is the server's own send (a TCP reset
+    needs its transport); `send` is the one that stamps Date and Server headers."""
+    if fault == "slow":
+        await asyncio.sleep(float(slow_seconds))
+        return await app(scope, receive, send)
+    if fault == "reset":
+        return await reset_connection(raw_send)
+    if fault == "truncate":
+        return await truncated(app, scope, receive, send)
+    if fault == "429":
+        return await too_many_requests(send, retry_after)
+    if fault in _WRITERS:
+        return await _WRITERS[fault](send)
+    await server_error(send, int(fault))

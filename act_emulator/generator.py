@@ -18,6 +18,7 @@ import hashlib
 import random
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from . import custom_fields as cf
@@ -714,10 +715,13 @@ class RecordGenerator:
         for index, (created, edited, imported) in enumerate(_timeline(random.Random(f"{self.seed}/{table}/t"), n)):
             yield build(index, rng, created, edited, imported)
 
-    def new_record(self, table: str, ticks: int) -> dict:
+    def new_record(self, table: str, ticks: int, created_ticks: int | None = None) -> dict:
+        """A record inserted now: edited at `ticks`, created at `created_ticks` (default the same; a server whose
+        clocks disagree stamps them apart)."""
         index = self.counts[table] + self._inserted[table]
         self._inserted[table] += 1
-        return self._builders[table](index, self._insert_rng[table], ticks, ticks, None)
+        created = ticks if created_ticks is None else created_ticks
+        return self._builders[table](index, self._insert_rng[table], created, ticks, None)
 
     def edited_record(self, table: str, record: dict, ticks: int) -> dict:
         out = dict(record)
@@ -765,10 +769,52 @@ class RecordGenerator:
 
     def add_custom_field(self, record_type: str, field: cf.CustomField) -> dict:
         """Add a custom field for records made from now on (control API); returns its Column."""
-        canonical = next((rt for rt in self.custom_fields if rt.lower() == record_type.lower()), record_type)
+        canonical = self._record_type(record_type)
         self.custom_fields.setdefault(canonical, []).append(field)
         self._cf_pools.pop(canonical, None)
         return self._column(canonical, field)
+
+    def find_custom_field(self, record_type: str, name: str) -> cf.CustomField | None:
+        return next((f for f in self.custom_fields.get(self._record_type(record_type), []) if f.name == name), None)
+
+    def rename_custom_field(self, record_type: str, name: str, new_name: str, ticks: int) -> dict:
+        """Rename a field, keeping its identity (metadata id, column name, createDate); returns its new Column."""
+        field = self._existing_field(record_type, name)
+        return self._replace_field(
+            record_type, field, replace(field, name=new_name, key=field.key or field.name, edited_ticks=ticks)
+        )
+
+    def retype_custom_field(self, record_type: str, name: str, data_type: str, ticks: int) -> tuple[str, dict]:
+        """Change a field's Act! type, keeping its identity; returns (the old type, the new Column)."""
+        field = self._existing_field(record_type, name)
+        new = replace(
+            field, data_type=data_type, key=field.key or field.name, edited_ticks=ticks, choices=(), drop_down=False
+        )
+        return field.data_type, self._replace_field(record_type, field, new)
+
+    def delete_custom_field(self, record_type: str, name: str) -> dict:
+        """Remove a field; returns the Column it had."""
+        field = self._existing_field(record_type, name)
+        canonical = self._record_type(record_type)
+        self.custom_fields[canonical].remove(field)
+        self._cf_pools.pop(canonical, None)
+        return self._column(canonical, field)
+
+    def _record_type(self, record_type: str) -> str:
+        return next((rt for rt in self.custom_fields if rt.lower() == record_type.lower()), record_type)
+
+    def _existing_field(self, record_type: str, name: str) -> cf.CustomField:
+        field = self.find_custom_field(record_type, name)
+        if field is None:
+            raise ValueError(f"{record_type} has no custom field {name!r}")
+        return field
+
+    def _replace_field(self, record_type: str, old: cf.CustomField, new: cf.CustomField) -> dict:
+        canonical = self._record_type(record_type)
+        fields = self.custom_fields[canonical]
+        fields[fields.index(old)] = new
+        self._cf_pools.pop(canonical, None)
+        return self._column(canonical, new)
 
     # -- identities: pure functions of (seed, table, index) ------------------------------------------------------
     def _user_identity(self, k: int) -> tuple[str, str, str, str, str]:
@@ -981,9 +1027,10 @@ class RecordGenerator:
         return pool
 
     def _column(self, record_type: str, field: cf.CustomField) -> dict:
-        key = f"{self.seed}/field/{record_type}/{field.name}"
+        key = f"{self.seed}/field/{record_type}/{field.key or field.name}"
         h = int.from_bytes(_digest(key, 8), "big")
-        created = GENERATED_FROM_TICKS - 400 * DAY + h % (300 * DAY)
+        created = field.created_ticks or GENERATED_FROM_TICKS - 400 * DAY + h % (300 * DAY)
+        edited = field.edited_ticks or created + h % (900 * DAY)
         numeric = field.data_type in ("Number", "Currency", "Decimal")
         text = cf.python_type(field.data_type) is str and field.data_type not in ("Date", "AnnualEvent", "DateTime")
         return {
@@ -1022,7 +1069,7 @@ class RecordGenerator:
             "isTracked": field.tracked,
             "isVirtual": False,
             "createDate": fmt(created),
-            "editDate": fmt(created + h % (900 * DAY)),
+            "editDate": fmt(edited),
             "changeEvent": None,
             "enterEvent": None,
             "leaveEvent": None,

@@ -40,7 +40,13 @@ _TOKEN_PATTERNS = [
     ("ws", re.compile(r"\s+")),
     ("string", re.compile(r"'(?:[^']|'')*'")),
     ("prefixed", re.compile(r"(?i:datetimeoffset|datetime|guid)'(?:[^']|'')*'")),
-    ("guid", re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w-])")),
+    (  # bare, or braced as .NET writes Guid.ToString("B")
+        "guid",
+        re.compile(
+            r"(?:\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}"
+            r"|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w-])"
+        ),
+    ),
     (
         "datetime",
         re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?(?![\w:.+-])"),
@@ -171,7 +177,7 @@ def _guid_literal(inner: str, text: str) -> Lit:
         guid_sort_key(inner)
     except ValueError:
         raise ODataError(f"The literal {text} is not a valid Edm.Guid value.") from None
-    return Lit("guid", inner.lower(), text)
+    return Lit("guid", inner.strip("{}").lower(), text)
 
 
 def _datetime_literal(inner: str, text: str) -> Lit:

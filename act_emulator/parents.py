@@ -19,7 +19,7 @@ class ParentIndex:
     def add(self, norm_id, record: dict) -> None:
         parent = record.get(self.link)
         if isinstance(parent, str):
-            parent = parent.lower()
+            parent = parent.strip("{}").lower()
             self.children.setdefault(parent, set()).add(norm_id)
             self.parent_of[norm_id] = parent
 

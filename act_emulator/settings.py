@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from . import idformat
 from .tables import API_GENERATIONS, TABLES
 
 FAULT_KINDS = ("500", "502", "503", "504", "reset", "slow", "truncate", "malformed")
-PLAN_FAULTS = FAULT_KINDS + ("not-array", "401", "429")
+PLAN_FAULTS = FAULT_KINDS + ("not-array", "401", "429", "404", "empty")
 
 # --records presets: `small` keeps start-up instant for tests and demos, `none` is an empty database.
 RECORD_PRESETS = {
@@ -79,11 +80,15 @@ class Settings:
     tls_cert: str | None = None
     tls_key: str | None = None
     log_level: str = "warning"
+    date_offset_seconds: float = 0.0  # the Date header runs this far ahead of the data clock (web vs SQL server)
+    created_offset_seconds: float = 0.0  # inserted records' `created` runs this far ahead of their `edited`
+    id_format: str = "lower"  # how GUID ids are written: lower, upper, braced
 
     def __post_init__(self):
         self.api_path = "/" + self.api_path.strip("/")
         if self.api not in API_GENERATIONS:
             raise ValueError(f"api must be one of {API_GENERATIONS}")
+        idformat.check(self.id_format)
 
     # the part POST /_emulator/config may change
     RUNTIME = (
@@ -95,8 +100,38 @@ class Settings:
         "slow_seconds",
         "token_ttl",
         "api",
+        "date_offset_seconds",
+        "created_offset_seconds",
+        "id_format",
     )
 
     def runtime_view(self) -> dict:
         data = asdict(self)
         return {key: (list(data[key]) if isinstance(data[key], tuple) else data[key]) for key in self.RUNTIME}
+
+
+def checked_changes(changes: dict) -> dict:
+    """POST /_emulator/config's changes, normalised; ValueError for an unknown key or a bad value, so a request
+    with one bad value changes nothing."""
+    unknown = set(changes) - set(Settings.RUNTIME)
+    if unknown:
+        raise ValueError(f"unknown config key(s) {sorted(unknown)}; known: {', '.join(Settings.RUNTIME)}")
+    new = dict(changes)
+    if "fault_kinds" in new:
+        new["fault_kinds"] = parse_fault_kinds(new["fault_kinds"])
+    if "api" in new and new["api"] not in API_GENERATIONS:
+        raise ValueError(f"api must be one of {API_GENERATIONS}")
+    if "retry_after" in new and new["retry_after"] not in ("seconds", "http-date", "none"):
+        raise ValueError("retry_after must be seconds, http-date or none")
+    if "fault_rate" in new and not 0 <= float(new["fault_rate"]) <= 1:
+        raise ValueError("fault_rate must be within 0..1")
+    if new.get("max_page_size") is not None:
+        if int(new["max_page_size"]) < 0:
+            raise ValueError("max_page_size must be positive (or null for none)")
+        new["max_page_size"] = int(new["max_page_size"]) or None
+    for key in ("date_offset_seconds", "created_offset_seconds"):
+        if key in new:
+            new[key] = float(new[key])
+    if "id_format" in new:
+        idformat.check(new["id_format"])
+    return new

@@ -1,4 +1,4 @@
-"""The records the emulator serves, held as pre-serialised JSON and indexed for the connector's keyset pages.
+"""One table's records as the emulator serves them: pre-serialised JSON, indexed for the connector's keyset pages.
 
 Each table keeps two parallel lists sorted by its index key - `(cursor ticks, SQL Server GUID key)` for tables with
 a last-edited cursor, `(0, id key)` for the others - and the orjson bytes of each record. The connector's page
@@ -13,22 +13,18 @@ filters, snapshots and edits use (see corruption.py).
 from __future__ import annotations
 
 import gc
-import random
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import orjson
 
-from . import corruption, custom_fields
-from . import generator as generator_module
-from .clock import Clock
+from . import corruption, idformat
 from .corruption import ServedBlob, clean, served_record
-from .dotnet_time import format_ticks, parse_ticks
+from .dotnet_time import parse_ticks
 from .odata import AndNode, CmpNode, OrNode, Query
 from .parents import ParentIndex
 from .sqlorder import MAX_GUID_KEY, MIN_GUID_KEY, guid_sort_key
-from .tables import TABLES, EmulatedTable
+from .tables import EmulatedTable
 
 PARENT_LINK = {"opportunities": "opportunityID"}  # child record property naming its parent record
 NO_CURSOR = -1  # index ticks of a record whose cursor is null (sorts first)
@@ -101,7 +97,7 @@ class JsonArray:
 class TableData:
     """One table: sorted index keys, record bytes in the same order, and id -> key for updates."""
 
-    def __init__(self, table: EmulatedTable):
+    def __init__(self, table: EmulatedTable, id_format: str = "lower"):
         self.table = table
         self.keys: list[tuple] = []
         self.blobs: list[bytes] = []
@@ -109,6 +105,8 @@ class TableData:
         self.id_order: list[tuple] = []  # (id key, norm id), sorted: the primary-key index a real server walks
         self.deleted_ids: list = []
         self.corrupted: dict[object, str] = {}  # norm id -> corruption kind, sticky across edits
+        self.hidden: dict[object, bytes] = {}  # norm id -> bytes of a record kept but not served (private)
+        self.id_format = id_format
         link = PARENT_LINK.get(table.parent or "")
         self.parents = ParentIndex(link) if link else None
         self.min_key = (NO_CURSOR, -float("inf")) if table.id_type == "int" else (NO_CURSOR, MIN_GUID_KEY)
@@ -137,7 +135,7 @@ class TableData:
         try:
             for record in records:
                 key = self.key_for(record)
-                pairs.append((key, serialise(record)))
+                pairs.append((key, self.in_id_format(serialise(record))))
                 norm = record["id"] if is_int else record["id"].lower()
                 self.key_of[norm] = key
                 ids.append((key[1], norm))
@@ -167,20 +165,34 @@ class TableData:
         blob = self.get_blob(norm_id)
         return None if blob is None else orjson.loads(clean(blob))
 
+    def in_id_format(self, blob: bytes) -> bytes:
+        """The bytes as served: GUIDs in the server's id format (records are built with lower-case ids)."""
+        return blob if self.id_format == "lower" else idformat.render(blob, self.id_format)
+
+    def blob_for(self, record: dict, kind: str | None) -> tuple[bytes, dict, list[str]]:
+        """(the bytes to serve, the record's truth, the properties spoiled) for `record` corrupted by `kind` (or
+        not, when None)."""
+        if kind is None:
+            return self.in_id_format(serialise(record)), record, []
+        record, served, spoiled = corruption.apply(self.table, kind, record)
+        blob = ServedBlob(self.in_id_format(served))
+        blob.clean, blob.kind = self.in_id_format(serialise(record)), kind
+        return blob, record, spoiled
+
     def put(self, record: dict, kind: str | None = None) -> list[str]:
         """Insert or replace a record; served corrupted by `kind`, or by the kind it already has (corruption
         sticks until the record is deleted). Returns the properties the corruption spoiled."""
         norm = normalise_id(self.table, record["id"])
         self.remove(norm, tombstone=False)
         kind = kind or self.corrupted.get(norm)
-        spoiled: list[str] = []
-        if kind is None:
-            blob = serialise(record)
-        else:
-            record, served, spoiled = corruption.apply(self.table, kind, record)
-            blob = ServedBlob(served)
-            blob.clean, blob.kind = serialise(record), kind
+        blob, record, spoiled = self.blob_for(record, kind)
+        if kind is not None:
             self.corrupted[norm] = kind
+        self.insert_blob(norm, blob, record)
+        return spoiled
+
+    def insert_blob(self, norm, blob: bytes, record: dict) -> None:
+        """Place a record's bytes in the index (at the key its real values give)."""
         key = self.key_for(record)
         pos = bisect_left(self.keys, key)
         self.keys.insert(pos, key)
@@ -189,7 +201,6 @@ class TableData:
         self.key_of[norm] = key
         if self.parents is not None:
             self.parents.add(norm, record)
-        return spoiled
 
     def remove(self, norm_id, tombstone: bool = True) -> bool:
         pos = self.position(norm_id)
@@ -205,6 +216,77 @@ class TableData:
             self.deleted_ids.append(norm_id)
             self.corrupted.pop(norm_id, None)
         return True
+
+    def remove_many(self, norm_ids: list) -> list:
+        """Delete many records in one pass over the index (a mass delete of thousands of records would otherwise
+        shift the index lists once per record). Returns the ids that were present."""
+        present = [norm for norm in dict.fromkeys(norm_ids) if norm in self.key_of]
+        if len(present) <= 16:
+            return [norm for norm in present if self.remove(norm)]
+        gone_keys = {self.key_of[norm] for norm in present}
+        gone = set(present)
+        kept = [(key, blob) for key, blob in zip(self.keys, self.blobs) if key not in gone_keys]
+        self.keys = [key for key, _ in kept]
+        self.blobs = [blob for _, blob in kept]
+        self.id_order = [pair for pair in self.id_order if pair[1] not in gone]
+        for norm in present:
+            del self.key_of[norm]
+            if self.parents is not None:
+                self.parents.discard(norm)
+            self.corrupted.pop(norm, None)
+        self.deleted_ids.extend(present)
+        return present
+
+    def hide(self, norm_id) -> bool:
+        """Stop serving a record without deleting it (Act! private records: the API user may not see them)."""
+        blob = self.get_blob(norm_id)
+        if blob is None:
+            return False
+        self.remove(norm_id, tombstone=False)
+        self.hidden[norm_id] = blob
+        return True
+
+    def unhide(self, norm_id) -> bool:
+        """Serve a hidden record again, exactly as it was (its cursor stamp unchanged)."""
+        blob = self.hidden.pop(norm_id, None)
+        if blob is None:
+            return False
+        self.insert_blob(norm_id, blob, orjson.loads(clean(blob)))
+        return True
+
+    def rewrite(self, change) -> int:
+        """Apply `change(record) -> record or None` to every record (hidden ones too) without moving any in the
+        index: for schema changes that touch content but not the cursor. Returns how many changed."""
+        changed = 0
+        for pos, blob in enumerate(self.blobs):
+            new = change(orjson.loads(clean(blob)))
+            if new is not None:
+                self.blobs[pos] = self.blob_for(new, getattr(blob, "kind", None))[0]
+                changed += 1
+        for norm, blob in self.hidden.items():
+            new = change(orjson.loads(clean(blob)))
+            if new is not None:
+                self.hidden[norm] = self.blob_for(new, getattr(blob, "kind", None))[0]
+                changed += 1
+        return changed
+
+    def set_id_format(self, id_format: str) -> None:
+        """Serve every GUID in `id_format` from now on (re-rendering the stored bytes once)."""
+        self.id_format = id_format
+
+        def again(blob):
+            if type(blob) is ServedBlob:
+                new = ServedBlob(idformat.render(blob, id_format))
+                new.clean, new.kind = idformat.render(blob.clean, id_format), blob.kind
+                return new
+            return idformat.render(blob, id_format)
+
+        self.blobs = [again(blob) for blob in self.blobs]
+        self.hidden = {norm: again(blob) for norm, blob in self.hidden.items()}
+
+    def served_id(self, norm_id):
+        """An id as the server writes it now."""
+        return idformat.format_id(norm_id, self.id_format)
 
     def child_blobs(self, parent_id: str, lo: int, hi: int) -> list:
         """Blobs of the parent's children within positions [lo, hi), in index order: O(children * log n)."""
@@ -390,162 +472,3 @@ class TableData:
         """The real records in index order (corrupted ones as they truly are)."""
         for blob in self.blobs:
             yield orjson.loads(clean(blob))
-
-
-# ----------------------------------------------------------------------------------------------- the database
-
-
-def _custom_value(data_type: str, rng: random.Random):
-    """A value for a custom field added at run time (records edited after it was added get one)."""
-    if data_type in ("Date", "AnnualEvent", "DateTime"):
-        ticks = generator_module.GENERATED_UNTIL_TICKS - rng.randrange(3650) * 864_000_000_000
-        return format_ticks(ticks)
-    if data_type == "Number":
-        return rng.randint(1, 1000)
-    if data_type in ("Decimal", "Currency"):
-        return round(rng.uniform(1, 10_000), 2)
-    if data_type == "YesNo":
-        return rng.random() < 0.5
-    return rng.choice(["Gold", "Silver", "Bronze", "Platinum", "Zoë's pick"])
-
-
-@dataclass
-class Mutation:
-    edited: list = field(default_factory=list)
-    inserted: list = field(default_factory=list)
-    deleted: list = field(default_factory=list)
-
-
-class Store:
-    """Every table of one emulated Act! database, its generator, and the clock that stamps changes."""
-
-    def __init__(self, seed: int, counts: dict[str, int]):
-        self.clock = Clock()
-        self.reset(seed, counts)
-
-    def reset(self, seed: int, counts: dict[str, int]) -> None:
-        self.seed = seed
-        self.counts = {name: counts.get(name, table.default_count) for name, table in TABLES.items()}
-        self.generator = generator_module.RecordGenerator(seed, dict(self.counts))
-        self.tables: dict[str, TableData] = {}
-        self.custom_fields: dict[str, list[tuple[str, str]]] = {}  # added at run time
-        self.mutations = 0
-        for name, table in TABLES.items():
-            data = TableData(table)
-            data.load(self.generator.generate(name))
-            self.tables[name] = data
-        floor = max([generator_module.GENERATED_UNTIL_TICKS] + [t.max_cursor() for t in self.tables.values()])
-        self.clock.raise_floor(floor)
-
-    # metadata
-    def field_columns(self, record_type: str) -> list[dict]:
-        return list(self.generator.custom_field_columns(record_type))
-
-    def add_custom_field(self, record_type: str, name: str, data_type: str) -> dict:
-        """A new custom field definition (served by the metadata endpoint); records of that type inserted or
-        edited from now on carry a value for it."""
-        if data_type not in custom_fields.DATA_TYPES:
-            raise ValueError(f"unknown field type {data_type!r}; known: {', '.join(custom_fields.DATA_TYPES)}")
-        column = self.generator.add_custom_field(record_type, custom_fields.CustomField(name, data_type, 0.0))
-        self.custom_fields.setdefault(record_type, []).append((name, data_type))
-        return column
-
-    def _with_custom_values(self, table: EmulatedTable, record: dict, rng: random.Random) -> dict:
-        added = self.custom_fields.get(table.record_type or "", [])
-        if added and isinstance(record.get("customFields"), dict):
-            values = dict(record["customFields"])
-            for name, data_type in added:
-                if values.get(name) is None:
-                    values[name] = _custom_value(data_type, rng)
-            record["customFields"] = values
-        return record
-
-    # mutations
-    def mutate(
-        self,
-        table_name: str,
-        edit: int = 0,
-        insert: int = 0,
-        delete: int = 0,
-        same_timestamp: bool = False,
-        ids: list | None = None,
-    ) -> Mutation:
-        """Edit, insert and delete records now; ids to edit/delete are `ids` or a seeded choice."""
-        table = TABLES[table_name]
-        data = self.tables[table_name]
-        self.mutations += 1
-        rng = random.Random(f"{self.seed}/{table_name}/{self.mutations}")
-        shared = self.clock.stamp() if same_timestamp else None
-        stamp = (lambda: shared) if same_timestamp else self.clock.stamp
-        result = Mutation()
-        chosen = [normalise_id(table, i) for i in ids] if ids else []
-        if not chosen and (edit or delete):
-            pool = list(data.key_of)
-            chosen = rng.sample(pool, min(len(pool), edit + delete))
-        if ids and not delete:
-            to_edit, to_delete = chosen, []
-        elif ids and not edit:
-            to_edit, to_delete = [], chosen
-        else:
-            to_edit, to_delete = chosen[:edit], chosen[edit : edit + delete]
-        for norm in to_edit:
-            current = data.get_record(norm)
-            if current is None:
-                continue
-            record = self.generator.edited_record(table_name, current, stamp())
-            data.put(self._with_custom_values(table, record, rng))
-            result.edited.append(record["id"])
-        for _ in range(insert):
-            record = self.generator.new_record(table_name, stamp())
-            data.put(self._with_custom_values(table, record, rng))
-            result.inserted.append(record["id"])
-        for norm in to_delete:
-            current = data.get_record(norm)
-            if current is not None:
-                data.remove(norm)
-                result.deleted.append(current["id"])
-        return result
-
-    def corrupt(self, table_name: str, kind: str, count: int = 0, ids: list | None = None) -> dict:
-        """Serve `ids` (or `count` records of a seeded choice among those not yet corrupted) corrupted by `kind` from
-        now on, each with its cursor stamped now so an incremental sync picks it up.
-        Returns {"corrupted": [ids], "fields": [the properties spoiled]}."""
-        table = TABLES[table_name]
-        data = self.tables[table_name]
-        corruption.check(table, kind)
-        self.mutations += 1
-        if ids:
-            chosen = [normalise_id(table, i) for i in ids]
-            missing = [i for i, norm in zip(ids, chosen) if norm not in data.key_of]
-            if missing:
-                raise ValueError(f"no {table_name} record with id(s) {missing}")
-        else:
-            rng = random.Random(f"{self.seed}/{table_name}/corrupt/{self.mutations}")
-            pool = [norm for norm in data.key_of if norm not in data.corrupted]  # a fresh record each time
-            chosen = rng.sample(pool, min(len(pool), int(count)))
-        done, fields = [], []
-        for norm in chosen:
-            record = data.get_record(norm)
-            if table.cursor_field:
-                stamp = format_ticks(self.clock.stamp())
-                for name in corruption.cursor_fields(table):
-                    if name in record:
-                        record[name] = stamp
-            fields = data.put(record, kind)
-            done.append(record["id"])
-        return {"corrupted": done, "fields": fields}
-
-    def snapshot(self, table_name: str, fields: list[str] | None = None) -> dict:
-        data = self.tables[table_name]
-        records = list(data.records())
-        if fields:
-            records = [{name: record.get(name) for name in fields} for record in records]
-        corrupted = {orjson.loads(blob.clean)["id"]: blob.kind for blob in data.blobs if type(blob) is ServedBlob}
-        return {
-            "table": table_name,
-            "cursor_field": data.table.cursor_field,
-            "records": records,
-            "deleted_ids": list(data.deleted_ids),
-            "corrupted": corrupted,
-            "served_without_id": [i for i, kind in corrupted.items() if kind == "missing-id"],
-        }

@@ -133,3 +133,29 @@ def test_mutation_plan_lands_between_pages(emu, api):
     assert len(api().json()) == before + 2
     assert len(api().json()) == before + 2
     assert emu.control.stats()["by_path"]["contacts"] >= 3
+
+
+def test_empty_page_in_the_middle_of_a_walk(emu, api):
+    emu.control.config(max_page_size=50)
+    emu.control.plan([{"match": "/api/contacts", "skip": 2, "times": 1, "fault": "empty"}])
+    pages = [api(**{"$orderby": "id asc", "$skip": str(50 * n)}) for n in range(4)]
+    assert [p.status_code for p in pages] == [200] * 4
+    assert [len(p.json()) for p in pages] == [50, 50, 0, 50]
+    assert pages[2].content == b"[]" and pages[2].headers["Content-Type"].startswith("application/json")
+    assert len(api(**{"$orderby": "id asc", "$skip": "100"}).json()) == 50  # the same page again is full
+    assert emu.control.stats()["faults"]["empty"] == 1
+
+
+@pytest.mark.parametrize("fault,status", [("500", 500), ("404", 404), ("503", 503)])
+def test_metadata_can_fail(emu, api, fault, status):
+    emu.control.plan([{"match": "/api/metadata/", "fault": fault}])
+    response = api("/api/metadata/Contact/fields")
+    assert response.status_code == status and "Message" in response.json()
+    assert api("/api/metadata/Contact/fields").status_code == 200
+
+
+def test_empty_and_404_are_random_fault_kinds_too(emu, api):
+    emu.control.config(fault_rate=1, fault_kinds="empty")
+    assert api().json() == []
+    emu.control.config(fault_kinds="404")
+    assert api().status_code == 404

@@ -6,10 +6,10 @@ import orjson
 import pytest
 
 from act_emulator.corruption import clean, served_record
+from act_emulator.database import Database
 from act_emulator.dotnet_time import format_ticks, parse_ticks
 from act_emulator.odata import parse_query
 from act_emulator.sqlorder import guid_sort_key
-from act_emulator.store import Store
 from act_emulator.tables import TABLES
 
 COUNTS = {name: 0 for name in TABLES} | {"contacts": 1500, "activity_types": 12, "users": 5, "companies": 20}
@@ -17,7 +17,7 @@ COUNTS = {name: 0 for name in TABLES} | {"contacts": 1500, "activity_types": 12,
 
 @pytest.fixture(scope="module")
 def store():
-    return Store(seed=7, counts=COUNTS)
+    return Database(seed=7, counts=COUNTS)
 
 
 def page(store, table, **options):
@@ -102,7 +102,7 @@ def test_json_array_chunks():
 
 
 def test_mutations_keep_index_consistent():
-    store = Store(seed=3, counts=COUNTS)
+    store = Database(seed=3, counts=COUNTS)
     before = truth(store, "contacts")
     top_before = parse_ticks(before[-1]["edited"])
     edited = store.mutate("contacts", edit=5, same_timestamp=True)
@@ -143,7 +143,7 @@ def children(store, parent, **options):
     """GET /api/opportunities/{parent}/products as the endpoint answers it (from the parent index)."""
     table = TABLES["opportunity_products"]
     query = parse_query([("$" + k, v) for k, v in options.items()], table.definition, table.id_type)
-    return orjson.loads(bytes(store.tables["opportunity_products"].query(query, query.top, parent.lower())))
+    return orjson.loads(bytes(store.tables["opportunity_products"].query(query, query.top, parent.strip("{}").lower())))
 
 
 def children_by_scan(store, parent, **options):
@@ -171,7 +171,7 @@ def assert_children_right(store):
 
 
 def test_parent_index_follows_mutations():
-    store = Store(seed=5, counts=CHILD_COUNTS)
+    store = Database(seed=5, counts=CHILD_COUNTS)
     assert_children_right(store)
     assert max(len(children(store, r["id"])) for r in store.tables["opportunities"].records()) > 3
     store.mutate("opportunity_products", edit=30, insert=20, delete=15)
@@ -194,7 +194,7 @@ def test_parent_index_follows_mutations():
 def test_id_ordered_walk_matches_a_full_sort_and_follows_mutations():
     """`id gt K` ordered by id (the delete check's walk) is served from the id order, and answers exactly what
     sorting the whole table would, before and after edits, inserts and deletes."""
-    store = Store(seed=5, counts={"contacts": 300})
+    store = Database(seed=5, counts={"contacts": 300})
     data = store.tables["contacts"]
 
     def walk(page_size: int) -> list[str]:
@@ -217,3 +217,29 @@ def test_id_ordered_walk_matches_a_full_sort_and_follows_mutations():
     assert walk(37) == expected()
     store.mutate("contacts", edit=20, insert=15, delete=12)
     assert walk(50) == expected()
+
+
+def test_mass_delete_hide_and_id_format_keep_the_index_consistent():
+    """A mass delete (one pass over the index), hidden and unhidden records and a change of id form leave keyset
+    walks, id walks and product lines equal to what sorting the records would give."""
+    store = Database(seed=8, counts=dict(CHILD_COUNTS, contacts=400))
+    data = store.tables["contacts"]
+    deleted = store.mutate("contacts", delete=150).deleted
+    assert len(deleted) == 150 and set(deleted).isdisjoint(r["id"] for r in data.records())
+    hidden = store.hide("contacts", count=20)
+    store.hide("opportunity_products", count=10)
+    for _ in range(2):
+        expected = truth(store, "contacts")
+        assert len(expected) == 400 - 150 - 20
+        assert [r["id"] for r in keyset_walk(store, "contacts", "2099-01-01", 33)] == [r["id"] for r in expected]
+        by_id = page(store, "contacts", orderby="id asc")
+        assert [r["id"] for r in by_id] == sorted((r["id"] for r in expected), key=guid_sort_key)
+        assert_children_right(store)
+        store.set_id_format("braced")
+    assert all(r["id"].startswith("{") for r in data.records())
+    assert store.unhide("contacts") == ["{" + i + "}" for i in hidden]
+    store.set_id_format("lower")
+    assert len(truth(store, "contacts")) == 250
+    assert [r["id"] for r in keyset_walk(store, "contacts", "2099-01-01", 33)] == [
+        r["id"] for r in truth(store, "contacts")
+    ]

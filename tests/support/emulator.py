@@ -74,12 +74,53 @@ class EmulatorControl:
         delete: int = 0,
         same_timestamp: bool = False,
         ids: list | None = None,
+        edited_offset_seconds: float | None = None,
+        parent: str | None = None,
+        touch_parent: bool = False,
     ) -> dict:
-        """Edit/insert/delete now; returns {"edited": [ids], "inserted": [ids], "deleted": [ids]}."""
+        """Edit/insert/delete now; returns {"edited": [ids], "inserted": [ids], "deleted": [ids]}.
+
+        `edited_offset_seconds` back-dates the stamps of the edits and inserts (e.g. -7200: content changes, the
+        cursor is two hours old). `parent` (opportunity_products only) picks the product lines of that opportunity
+        and puts inserts on it; `touch_parent` moves that opportunity's `edited` too (default: it stays)."""
         body = {"table": table, "edit": edit, "insert": insert, "delete": delete, "same_timestamp": same_timestamp}
         if ids:
             body["ids"] = list(ids)
+        if edited_offset_seconds is not None:
+            body["edited_offset_seconds"] = edited_offset_seconds
+        if parent is not None:
+            body["parent"] = parent
+        if touch_parent:
+            body["touch_parent"] = True
         return self._call("POST", "/mutate", json=body)
+
+    def link(
+        self, table: str, record_id, array: str, add: list | None = None, remove: list | None = None, touch: bool = True
+    ) -> dict:
+        """Add/remove items of a record's embedded link array (opportunities: contacts, companies, groups;
+        activities: also opportunities); `touch` moves the record's `edited`.
+        Returns {"id", "array", "ids": [linked ids now], "edited"}."""
+        body = {"table": table, "id": record_id, "array": array, "add": list(add or []), "remove": list(remove or [])}
+        return self._call("POST", "/links", json=dict(body, touch=touch))
+
+    def unlink(self, table: str, record_id, array: str, ids: list, touch: bool = True) -> dict:
+        """Remove linked ids from a record's embedded array (see `link`)."""
+        return self.link(table, record_id, array, remove=ids, touch=touch)
+
+    def hide(self, table: str, ids: list | None = None, count: int = 0) -> list:
+        """Stop serving records (private records) without deleting them; snapshot lists them as deleted.
+        Returns the ids hidden."""
+        body: dict = {"table": table, "count": count}
+        if ids:
+            body["ids"] = list(ids)
+        return self._call("POST", "/hide", json=body)["hidden"]
+
+    def unhide(self, table: str, ids: list | None = None) -> list:
+        """Serve hidden records again, stamps unchanged (all hidden ones when `ids` is None); returns their ids."""
+        body: dict = {"table": table}
+        if ids is not None:
+            body["ids"] = list(ids)
+        return self._call("POST", "/unhide", json=body)["unhidden"]
 
     def corrupt(self, table: str, kind: str, count: int = 1, ids: list | None = None) -> dict:
         """Serve `ids` (or `count` seeded-chosen records) corrupted from now on, cursor stamped now; kind is one of
@@ -91,7 +132,8 @@ class EmulatorControl:
         return self._call("POST", "/corrupt", json=body)
 
     def reset(self, seed: int | None = None, records: dict | str | None = None) -> dict:
-        """Regenerate the data (same seed unless given) and clear stats, plans and deleted ids."""
+        """Regenerate the data (same seed unless given) and clear stats, plans, deleted and hidden ids, corruptions
+        and run-time custom field changes; settings (id_format, offsets...) stay."""
         body: dict = {}
         if seed is not None:
             body["seed"] = seed
@@ -104,7 +146,8 @@ class EmulatorControl:
 
     def config(self, **changes) -> dict:
         """Change settings at run time (max_page_size, rate_limit, retry_after, fault_rate, fault_kinds,
-        slow_seconds, token_ttl, api); with no arguments returns the current ones."""
+        slow_seconds, token_ttl, api, date_offset_seconds, created_offset_seconds, id_format); with no arguments
+        returns the current ones."""
         return self._call("POST", "/config", json=changes) if changes else self._call("GET", "/config")
 
     def plan(self, entries: list[dict]) -> dict:
@@ -124,6 +167,21 @@ class EmulatorControl:
     def add_custom_field(self, record_type: str, name: str, type: str = "Character") -> dict:
         """Add a custom field definition; returns its MetaData.Schema.Column."""
         return self._call("POST", "/custom-fields", json={"record_type": record_type, "name": name, "type": type})
+
+    def rename_custom_field(self, record_type: str, name: str, new_name: str) -> dict:
+        """Rename a field (same metadata id; records' customFields keys follow; no `edited` moves); returns its
+        new Column."""
+        body = {"record_type": record_type, "name": name, "new_name": new_name}
+        return self._call("POST", "/custom-fields/rename", json=body)
+
+    def delete_custom_field(self, record_type: str, name: str) -> dict:
+        """Delete a field from the metadata and every record (no `edited` moves); returns the Column it had."""
+        return self._call("POST", "/custom-fields/delete", json={"record_type": record_type, "name": name})
+
+    def retype_custom_field(self, record_type: str, name: str, type: str) -> dict:
+        """Change a field's type; values converted (or drawn anew); no `edited` moves; returns its new Column."""
+        body = {"record_type": record_type, "name": name, "type": type}
+        return self._call("POST", "/custom-fields/retype", json=body)
 
 
 class RunningEmulator:
