@@ -1,4 +1,5 @@
-"""The Act! Web API endpoints: /authorize, the collections, single records and field metadata.
+"""The Act! Web API endpoints: /authorize, the collections, single records, product lines, associated-* lists (group
+membership, company associations) and field metadata.
 
 Paths match case-insensitively, as on IIS (`/api/Products` == `/api/products`); which activity paths exist depends
 on the API generation (`legacy`: /api/activities and /api/activity-types, `current`: /api/tasks and /api/task-types).
@@ -11,9 +12,11 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import pacing
 from .auth import AuthError
 from .emulator import Emulator
 from .odata import INVALID_QUERY, ODataError, parse_query
+from .relations import RELATIONS
 from .routes import RECORD_TYPES
 from .store import JsonArray, normalise_id
 from .tables import TABLES
@@ -98,6 +101,8 @@ async def endpoint(request: Request) -> Response:
         return unauthorized(exc)
     if kind == "metadata":
         return metadata(emulator, request, argument)
+    if kind == "associated":
+        return await associated(emulator, request, table_name, *argument)
     table = TABLES[table_name]
     data = emulator.database.tables[table_name]
     if kind == "single":
@@ -128,7 +133,37 @@ async def endpoint(request: Request) -> Response:
     cap = emulator.settings.max_page_size
     if cap:
         limit = cap if limit is None else min(limit, cap)
-    return json_response(data.query(query, limit, parent))
+    answer = data.query(query, limit, parent)
+    await pacing.hold(answer, emulator.settings.serve_rate)  # --serve-rate: a real server's pace
+    return json_response(answer)
+
+
+async def associated(emulator: Emulator, request: Request, relation: str, owner_table: str, argument: str) -> Response:
+    """/api/groups/{groupId}/associated-contacts, /api/companies/{companyId}/associated-contacts and
+    /api/contacts/{contactId}/associated-companies: the linked records, full, with OData and the page cap applied
+    as to a collection; 404 when the owner is not served (deleted, hidden or never there)."""
+    spec = RELATIONS[relation]
+    served_table = spec.right if owner_table == spec.left else spec.left
+    owner_data = emulator.database.tables[owner_table]
+    try:
+        owner = normalise_id(owner_data.table, argument)
+    except ValueError:
+        return error(400, "The request is invalid.", MessageDetail=f"The value '{argument}' is not a valid identifier.")
+    if owner not in owner_data.key_of:
+        return error(404, f"The {owner_data.table.model.split('.')[-1]} with id '{argument}' was not found.")
+    table = TABLES[served_table]
+    try:
+        query = parse_query(request.query_params.multi_items(), table.definition, table.id_type)
+    except ODataError as exc:
+        return bad_query(exc)
+    limit = query.top
+    cap = emulator.settings.max_page_size
+    if cap:
+        limit = cap if limit is None else min(limit, cap)
+    members = emulator.database.associated(relation, owner_table, owner)
+    answer = emulator.database.tables[served_table].query(query, limit, members=members)
+    await pacing.hold(answer, emulator.settings.serve_rate)
+    return json_response(answer)
 
 
 def bad_query(exc: ODataError) -> Response:

@@ -128,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.id_format,
         help="how GUID ids are written: 5f0c... (lower), 5F0C... (upper) or {5f0c...} (braced) (default %(default)s)",
     )
+    p.add_argument(
+        "--serve-rate",
+        type=float,
+        default=defaults.serve_rate,
+        metavar="RECORDS_PER_SECOND",
+        help="serve each collection answer at this many records per second, per request, as a real IIS-hosted "
+        "Act! Web API does (see act_emulator/pacing.py; default 0 = as fast as the emulator can)",
+    )
     p.add_argument("--control", action="store_true", help="enable the /_emulator/ control API (off by default)")
     p.add_argument("--tls-cert", help="PEM certificate: serve HTTPS (with --tls-key)")
     p.add_argument("--tls-key", help="PEM private key for --tls-cert")
@@ -166,6 +174,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         date_offset_seconds=args.date_offset_seconds,
         created_offset_seconds=args.created_offset_seconds,
         id_format=args.id_format,
+        serve_rate=args.serve_rate,
     )
 
 

@@ -1,6 +1,7 @@
 """The control API under /_emulator/ (only with --control): lets tests see the truth and change the world.
 
-Snapshot the data, mutate it, change links, hide records, corrupt records, reset it, read stats, change settings,
+Snapshot the data (tables and the group_contacts / company_contacts relations), mutate it, change links, group
+members and company associations, hide records, corrupt records, reset it, read stats, change settings,
 script faults, list or expire tokens and add, rename, delete or retype custom fields, all as JSON. Handlers only
 check the JSON and call the database (database.py), which does the work. `/_emulator/` cannot clash with Act!'s own paths, which all live
 under the API prefix.
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from .corruption import KINDS as CORRUPTION_KINDS
 from .emulator import Emulator
+from .relations import RELATIONS
 from .routes import RECORD_TYPES
 from .settings import parse_records
 from .tables import TABLES
@@ -106,7 +108,7 @@ def _guarded(handler):
 @_guarded
 async def snapshot(request: Request) -> Response:
     table = request.path_params["table"]
-    if table not in TABLES:
+    if table not in TABLES and table not in RELATIONS:
         return _bad(f"unknown table {table!r}", 404)
     fields = request.query_params.get("fields")
     names = [name.strip() for name in fields.split(",") if name.strip()] if fields else None
@@ -147,9 +149,7 @@ async def reset(request: Request) -> Response:
         records = parse_records(",".join(f"{k}={v}" for k, v in records.items()))
     emulator = _emulator(request)
     emulator.reset(body.get("seed"), records)
-    return _json(
-        {"seed": emulator.settings.seed, "counts": {name: len(data) for name, data in emulator.database.tables.items()}}
-    )
+    return _json({"seed": emulator.settings.seed, "counts": emulator.database.counts_now()})
 
 
 @_guarded
@@ -245,6 +245,38 @@ async def links(request: Request) -> Response:
     return _json(result)
 
 
+def _id_list(body: dict, key: str) -> list:
+    value = body.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"{key} must be a list of ids")
+    return value
+
+
+@_guarded
+async def group_members(request: Request) -> Response:
+    body = _checked(await _body(request), {"group_id", "add", "remove"}, "group-members")
+    if body.get("group_id") is None:
+        raise ValueError("group-members needs group_id")
+    database = _emulator(request).database
+    return _json(database.group_members(body["group_id"], _id_list(body, "add"), _id_list(body, "remove")))
+
+
+@_guarded
+async def company_contacts(request: Request) -> Response:
+    allowed = {"company_id", "add", "remove", "touch_contact", "touch_company"}
+    body = _checked(await _body(request), allowed, "company-contacts")
+    if body.get("company_id") is None:
+        raise ValueError("company-contacts needs company_id")
+    result = _emulator(request).database.company_contacts(
+        body["company_id"],
+        _id_list(body, "add"),
+        _id_list(body, "remove"),
+        bool(body.get("touch_contact", True)),
+        bool(body.get("touch_company", True)),
+    )
+    return _json(result)
+
+
 @_guarded
 async def hide(request: Request) -> Response:
     body = _checked(await _body(request), {"table", "ids", "count"}, "hide")
@@ -273,6 +305,8 @@ def routes() -> list[Route]:
         Route(PREFIX + "/custom-fields/delete", delete_custom_field, methods=["POST"]),
         Route(PREFIX + "/custom-fields/retype", retype_custom_field, methods=["POST"]),
         Route(PREFIX + "/links", links, methods=["POST"]),
+        Route(PREFIX + "/group-members", group_members, methods=["POST"]),
+        Route(PREFIX + "/company-contacts", company_contacts, methods=["POST"]),
         Route(PREFIX + "/hide", hide, methods=["POST"]),
         Route(PREFIX + "/unhide", unhide, methods=["POST"]),
     ]

@@ -1,9 +1,9 @@
 """The emulated Act! database: its tables, the clock that stamps changes, and every way the control API changes it.
 
 Mutations (edits, inserts, deletes, back-dated changes, product lines with or without their opportunity), embedded
-link changes, private (hidden) records, bad records, custom field schema changes, and the form GUID ids are
-served in. Each table's index and query engine is `store.TableData`: this module decides what changes, that one
-keeps the index right.
+link changes, group membership and company associations (relations.py), private (hidden) records, bad records,
+custom field schema changes, and the form GUID ids are served in. Each table's index and query engine is
+`store.TableData`: this module decides what changes, that one keeps the index right.
 """
 
 from __future__ import annotations
@@ -19,12 +19,17 @@ from . import generator as generator_module
 from .clock import Clock
 from .corruption import ServedBlob
 from .dotnet_time import TICKS_PER_SECOND, format_ticks
+from .generator import id_for
+from .relations import RELATIONS, Relation
+from .sqlorder import guid_sort_key
 from .store import TableData, normalise_id
 from .tables import TABLES, EmulatedTable
 
 LINK_ARRAYS = {  # parent table -> embedded arrays of links, each named after the table it links to
     "opportunities": ("contacts", "companies", "groups"),
     "activities": ("contacts", "companies", "groups", "opportunities"),
+    "notes": ("contacts", "companies", "groups", "opportunities"),
+    "histories": ("contacts", "companies", "groups", "opportunities"),
 }
 
 
@@ -88,12 +93,30 @@ class Database:
         self.tables: dict[str, TableData] = {}
         self.custom_fields: dict[str, list[tuple[str, str]]] = {}  # added at run time
         self.mutations = 0
+        self.relations = {name: Relation(table) for name, table in RELATIONS.items()}
+        associations: list[tuple[str, str]] = []
         for name, table in TABLES.items():
             data = TableData(table, self.id_format)
-            data.load(self.generator.generate(name))
+            records = self.generator.generate(name)
+            data.load(self._associating(records, associations) if name == "contacts" else records)
             self.tables[name] = data
+        self.relations["company_contacts"].load(associations)
+        self.relations["group_contacts"].load(
+            (id_for("groups", g, seed), id_for("contacts", k, seed))
+            for g, members in enumerate(self.generator.group_memberships())
+            for k in members
+        )
         floor = max([generator_module.GENERATED_UNTIL_TICKS] + [t.max_cursor() for t in self.tables.values()])
         self.clock.raise_floor(floor)
+
+    def _associating(self, contacts, pairs: list):
+        """The generated contacts, passed through while collecting their company associations (one pass over a
+        million contacts instead of two)."""
+        associations = self.generator.company_associations
+        for record in contacts:
+            yield record
+            contact = record["id"]
+            pairs.extend((company, contact) for company in associations(record))
 
     def set_id_format(self, id_format: str) -> None:
         """Write every GUID the API serves in `id_format` (lower, upper, braced) from now on."""
@@ -267,6 +290,10 @@ class Database:
                 record[data.parents.link] = parent_norm
             data.put(self._with_custom_values(table, record, rng))
             result.inserted.append(data.served_id(record["id"]))
+            if table_name == "contacts":  # a new contact is associated with its company, as Act! links it
+                company = record.get("companyID")
+                if company and company.lower() in self.tables["companies"].key_of:
+                    self.relations["company_contacts"].add(company.lower(), normalise_id(table, record["id"]))
             if touch_parent:
                 touched.add(data.parents.parent_of.get(normalise_id(table, record["id"])))
         result.deleted = [data.served_id(norm) for norm in self._delete(table_name, to_delete)]
@@ -293,7 +320,26 @@ class Database:
             if child.parent == table_name:
                 child_data = self.tables[child_name]
                 self._delete(child_name, [c for norm in deleted for c in sorted(child_data.parents.of(norm))])
-        return deleted + hidden_gone
+        gone = deleted + hidden_gone
+        for relation in self.relations.values():  # a deleted record leaves its groups and companies
+            if table_name in (relation.table.left, relation.table.right) and gone:
+                others = relation.drop(table_name, gone)
+                if relation.table.name == "group_contacts" and table_name == "contacts":
+                    for group in sorted(others):
+                        self._count_members(group)
+        return gone
+
+    def _count_members(self, group_norm) -> None:
+        """Set a group's `contacts` (its number of members) to the truth, its `edited` unchanged: the count is
+        computed, not edited."""
+        groups = self.tables["groups"]
+        record = groups.get_record(group_norm)
+        if record is None:  # deleted or hidden
+            return
+        count = len(self.relations["group_contacts"].linked("groups", group_norm))
+        if record.get("contacts") != count:
+            record["contacts"] = count
+            groups.put(record)
 
     def _restamp(self, table_name: str, norm, ticks: int) -> None:
         """Set a record's last-edited stamp(s) to `ticks`, nothing else changing."""
@@ -351,6 +397,117 @@ class Database:
             "edited": served.get(data.table.cursor_field),
         }
 
+    # many-to-many relations: group membership, company associations
+    def _relation_change(self, relation_name: str, owner_id, add: list | None, remove: list | None):
+        """Check and apply adds/removes of one owner's pairs; nothing changes when an id is bad. Returns
+        (owner norm, [added norms], [removed norms])."""
+        relation = self.relations[relation_name]
+        owner_data, member_data = self.tables[relation.table.left], self.tables[relation.table.right]
+        owner = normalise_id(owner_data.table, owner_id)
+        if owner not in owner_data.key_of and owner not in owner_data.hidden:
+            raise ValueError(f"no {relation.table.left} record with id {owner_id!r}")
+        to_add = [normalise_id(member_data.table, i) for i in add or []]
+        missing = [i for i, n in zip(add or [], to_add) if n not in member_data.key_of and n not in member_data.hidden]
+        if missing:
+            raise ValueError(f"no {relation.table.right} record with id(s) {missing}")
+        to_remove = [normalise_id(member_data.table, i) for i in remove or []]
+        removed = [n for n in dict.fromkeys(to_remove) if relation.discard(owner, n)]
+        added = [n for n in dict.fromkeys(to_add) if relation.add(owner, n)]
+        return owner, added, removed
+
+    def _members_view(self, relation_name: str, owner) -> list:
+        """The owner's linked ids now, served form, in SQL Server id order (hidden ones too: the truth)."""
+        relation = self.relations[relation_name]
+        data = self.tables[relation.table.right]
+        return [data.served_id(n) for n in sorted(relation.linked(relation.table.left, owner), key=guid_sort_key)]
+
+    def group_members(self, group_id, add: list | None = None, remove: list | None = None) -> dict:
+        """Add contacts to a group and remove others. No record's `edited` moves (membership is not part of the
+        group's or the contact's record); the group's `contacts` count follows. Returns {"group_id",
+        "contact_ids": [members now], "added": [ids], "removed": [ids]} (added/removed: those that changed)."""
+        group, added, removed = self._relation_change("group_contacts", group_id, add, remove)
+        if added or removed:
+            self._count_members(group)
+        contacts = self.tables["contacts"]
+        return {
+            "group_id": self.tables["groups"].served_id(group),
+            "contact_ids": self._members_view("group_contacts", group),
+            "added": [contacts.served_id(n) for n in added],
+            "removed": [contacts.served_id(n) for n in removed],
+        }
+
+    def company_contacts(
+        self,
+        company_id,
+        add: list | None = None,
+        remove: list | None = None,
+        touch_contact: bool = True,
+        touch_company: bool = True,
+    ) -> dict:
+        """Associate contacts with a company and dissociate others (one many-to-many relation, served from both
+        sides). `touch_contact` / `touch_company`: whether the changed contacts' / the company's `edited` moves (in
+        Act! a record's associations are part of it; either may be switched off). Returns {"company_id",
+        "contact_ids": [associated now], "added", "removed", "edited": the company's stamp now,
+        "contacts_edited": {contact id: stamp now} for the contacts added or removed}."""
+        company, added, removed = self._relation_change("company_contacts", company_id, add, remove)
+        changed = added + removed
+        if changed and touch_company:
+            self._restamp("companies", company, self.clock.stamp())
+        contacts = self.tables["contacts"]
+        if touch_contact:
+            for norm in changed:
+                self._restamp("contacts", norm, self.clock.stamp())
+        companies = self.tables["companies"]
+        record = companies.get_record(company)
+        contacts_edited = {}
+        for norm in changed:
+            contact = contacts.get_record(norm)
+            contacts_edited[contacts.served_id(norm)] = contact.get("edited") if contact else None
+        return {
+            "company_id": companies.served_id(company),
+            "contact_ids": self._members_view("company_contacts", company),
+            "added": [contacts.served_id(n) for n in added],
+            "removed": [contacts.served_id(n) for n in removed],
+            "edited": record.get("edited") if record else None,
+            "contacts_edited": contacts_edited,
+        }
+
+    def associated(self, relation_name: str, table_name: str, norm) -> tuple:
+        """Ids linked to a record through a relation (for an associated-* list; hidden ones included, the store
+        leaves them out)."""
+        return self.relations[relation_name].linked(table_name, norm)
+
+    def relation_snapshot(self, relation_name: str, fields: list[str] | None = None) -> dict:
+        """The pairs the API serves now ({left_key, right_key} records, ids in the served form), ordered by
+        the left id then the right id in SQL Server order. A pair with a hidden side is not served, so it is not
+        listed; removed pairs are simply absent (`deleted_ids` stays empty: a pair has no id)."""
+        relation = self.relations[relation_name]
+        spec = relation.table
+        left, right = self.tables[spec.left], self.tables[spec.right]
+        pairs = sorted(
+            ((a, b) for a, b in relation.pairs() if a in left.key_of and b in right.key_of),
+            key=lambda pair: (guid_sort_key(pair[0]), guid_sort_key(pair[1])),
+        )
+        records = [{spec.left_key: left.served_id(a), spec.right_key: right.served_id(b)} for a, b in pairs]
+        if fields:
+            records = [{name: record.get(name) for name in fields} for record in records]
+        return {
+            "table": relation_name,
+            "cursor_field": None,
+            "keys": [spec.left_key, spec.right_key],
+            "records": records,
+            "deleted_ids": [],
+            "hidden": [],
+            "corrupted": {},
+            "served_without_id": [],
+        }
+
+    def counts_now(self) -> dict:
+        """Records served per table, and pairs per relation."""
+        counts = {name: len(data) for name, data in self.tables.items()}
+        counts.update({name: len(relation) for name, relation in self.relations.items()})
+        return counts
+
     def hide(self, table_name: str, ids: list | None = None, count: int = 0) -> list:
         """Stop serving records without deleting them, as Act! hides private records from other users: they are
         not in collections, single GETs or child lists. `ids`, or `count` records of a seeded choice."""
@@ -404,7 +561,10 @@ class Database:
 
     def snapshot(self, table_name: str, fields: list[str] | None = None) -> dict:
         """The truth now, ids as served. Hidden records count as deleted (the API user cannot see them, so a
-        warehouse should not show them live) and are also listed in `hidden`."""
+        warehouse should not show them live) and are also listed in `hidden`. Relations (group_contacts,
+        company_contacts): see relation_snapshot."""
+        if table_name in self.relations:
+            return self.relation_snapshot(table_name, fields)
         data = self.tables[table_name]
         records = list(data.records())
         if fields:

@@ -128,6 +128,14 @@ def _ascii(text: str) -> str:
     return "".join(c for c in text.lower() if c.isalnum() or c == "-")
 
 
+def _distinct(items: list[dict]) -> list[dict]:
+    """Embedded link items without a repeated id (Act! links a record once; the draws may repeat one)."""
+    if len(items) < 2:
+        return items
+    seen: set = set()
+    return [item for item in items if not (item["id"] in seen or seen.add(item["id"]))]
+
+
 def _pick(r: Callable[[], float], pool):
     return pool[int(r() * len(pool))]
 
@@ -693,6 +701,8 @@ class RecordGenerator:
         }
         self._user_cache: dict[int, tuple] = {}
         self._company_cache: dict[int, tuple] = {}
+        self._group_members: list[list[int]] | None = None
+        self._association_rng = random.Random(f"{seed}/company_contacts")
         self._builders: dict[str, Callable[..., dict]] = {
             "contacts": self._contact,
             "companies": self._company,
@@ -758,6 +768,49 @@ class RecordGenerator:
             }[field]
             value = _pick(r, pool)
             out[field] = value if value != old else pool[(pool.index(value) + 1) % len(pool)]
+        return out
+
+    # -- many-to-many relations (served as associated-* lists, not embedded) -----------------------------------
+    def group_memberships(self) -> list[list[int]]:
+        """Contact indices of each generated group (seeded, computed once): a tenth of the groups are empty, one in
+        twenty is a big list (up to 1,500 members), the rest have 1..300 (at most half the contacts each); members
+        are drawn independently per group, so a contact is in 0..several groups. When groups are many for the
+        contacts, sizes shrink so that a contact is in three groups on average, not dozens."""
+        if self._group_members is None:
+            rng = random.Random(f"{self.seed}/group_contacts")
+            r = rng.random
+            nc = self.counts["contacts"]
+            usual, big = min(300, max(1, nc // 2)), min(1_500, max(1, nc // 2))
+            sizes = []
+            for _ in range(self.counts["groups"]):
+                u = r()
+                if u < 0.1 or not nc:
+                    sizes.append(0)
+                elif u > 0.95:
+                    sizes.append(big // 4 + int(r() * (big - big // 4 + 1)))
+                else:
+                    sizes.append(1 + int(r() ** 2 * usual))
+            total = sum(sizes)
+            if total > 3 * nc:
+                sizes = [max(1, size * 3 * nc // total) if size else 0 for size in sizes]
+            self._group_members = [rng.sample(range(nc), min(size, nc)) for size in sizes]
+        return self._group_members
+
+    def company_associations(self, contact: dict) -> list[str]:
+        """Ids of the companies a generated contact is associated with, called once per contact in generation
+        order: its primary company (`companyID`) nearly always, and for one contact in sixteen one or two more
+        (a consultant working for several clients)."""
+        r = self._association_rng.random
+        out = []
+        primary = contact.get("companyID")
+        if primary and r() < 0.97:
+            out.append(primary)
+        nc = self.counts["companies"]
+        if nc > 1 and r() < 0.0625:
+            for _ in range(1 + int(r() * 2)):
+                company = id_for("companies", int(r() * nc), self.seed)
+                if company not in out:
+                    out.append(company)
         return out
 
     def custom_field_columns(self, record_type: str) -> list[dict]:
@@ -928,15 +981,18 @@ class RecordGenerator:
                         "isInvited": False,
                     }
                 )
-        return out, first_identity
+        return _distinct(out), first_identity
 
     def _emb(self, r, table: str, most: int) -> list[dict]:
+        """EmbeddedCompany / EmbeddedGroup / EmbeddedOpportunity items ({"id", "name"}) of existing records."""
         n = self.counts[table]
         name = self._ref_names[table]
-        return [
-            {"id": id_for(table, k, self.seed), "name": name(k)}
-            for k in (int(r() * n) for _ in range(min(n, int(r() * (most + 1)))))
-        ]
+        return _distinct(
+            [
+                {"id": id_for(table, k, self.seed), "name": name(k)}
+                for k in (int(r() * n) for _ in range(min(n, int(r() * (most + 1)))))
+            ]
+        )
 
     # -- shared pieces -----------------------------------------------------------------------------------------
     def _make_location_pools(self) -> tuple[list[list[dict]], list[list[tuple]]]:
@@ -1457,7 +1513,7 @@ class RecordGenerator:
             "id": id_for("groups", i, self.seed),
             "name": self._group_name(i),
             "description": _pick(r, DETAILS[:-1]) if r() < 0.4 else None,
-            "contacts": int(r() ** 2 * min(self.counts["contacts"], 5_000)),
+            "contacts": self._group_size(i, r()),
             "parentID": parent,
             "hasSubgroups": has_children,
             "hierarchyLevel": level,
@@ -1472,6 +1528,11 @@ class RecordGenerator:
             "editedBy": self._user_ref(r)[1] if user else None,
             "recordManager": user[1] if user else None,
         }
+
+    def _group_size(self, i: int, _draw: float) -> int:
+        """A group's `contacts` (its number of members); `_draw` keeps the random sequence of older versions."""
+        members = self.group_memberships()
+        return len(members[i]) if i < len(members) else 0
 
     def _note(self, i, rng, created, edited, imported):
         r = rng.random

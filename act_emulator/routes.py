@@ -1,5 +1,6 @@
 """Which Act! paths exist and what each serves: collections, single records, an opportunity's product lines,
-field metadata and /authorize.
+associated-* lists (a group's contacts, a company's contacts, a contact's companies), field metadata and
+/authorize.
 
 Paths match case-insensitively, as on IIS; which activity paths exist depends on the API generation (`legacy`:
 /api/activities and /api/activity-types, `current`: /api/tasks and /api/task-types, or `both`).
@@ -7,6 +8,7 @@ Paths match case-insensitively, as on IIS; which activity paths exist depends on
 
 from __future__ import annotations
 
+from .relations import ASSOCIATED
 from .tables import TABLES
 
 # /api/metadata/{recordType}/fields: the record types with custom fields, any case in the path
@@ -56,6 +58,9 @@ class ApiRoutes:
                 return ("single", table, parts[2])
             if len(parts) == 4 and table == "opportunities" and lower[3] == "products":
                 return ("children", "opportunity_products", parts[2])
+            if len(parts) == 4 and (table, lower[3]) in ASSOCIATED:
+                # (kind, the relation, (owner table, owner id)): the relation names the stats bucket
+                return ("associated", ASSOCIATED[(table, lower[3])][0], (table, parts[2]))
         if len(parts) == 4 and lower[1] == "metadata" and lower[3] == "fields":
             return ("metadata", None, parts[2])
         return None

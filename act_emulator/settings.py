@@ -83,6 +83,7 @@ class Settings:
     date_offset_seconds: float = 0.0  # the Date header runs this far ahead of the data clock (web vs SQL server)
     created_offset_seconds: float = 0.0  # inserted records' `created` runs this far ahead of their `edited`
     id_format: str = "lower"  # how GUID ids are written: lower, upper, braced
+    serve_rate: float = 0.0  # records per second per collection answer (pacing.py); 0: as fast as it can
 
     def __post_init__(self):
         self.api_path = "/" + self.api_path.strip("/")

@@ -288,10 +288,11 @@ class TableData:
         """An id as the server writes it now."""
         return idformat.format_id(norm_id, self.id_format)
 
-    def child_blobs(self, parent_id: str, lo: int, hi: int) -> list:
-        """Blobs of the parent's children within positions [lo, hi), in index order: O(children * log n)."""
-        keys = self.keys
-        positions = sorted(bisect_left(keys, self.key_of[child]) for child in self.parents.of(parent_id))
+    def subset_blobs(self, norms, lo: int, hi: int) -> list:
+        """Blobs of the records `norms` (those served: absent and hidden ones are skipped) within positions
+        [lo, hi), in index order: O(len(norms) * log n)."""
+        keys, key_of = self.keys, self.key_of
+        positions = sorted(bisect_left(keys, key_of[norm]) for norm in norms if norm in key_of)
         return [self.blobs[pos] for pos in positions if lo <= pos < hi]
 
     def max_cursor(self) -> int:
@@ -393,9 +394,10 @@ class TableData:
             return None
         return not directions.pop()
 
-    def id_walk(self, query: Query, limit: int | None) -> JsonArray | bytes | None:
+    def id_walk(self, query: Query, limit: int | None, members=None) -> JsonArray | bytes | None:
         """`[id gt|ge K] $orderby=id asc` on a table indexed by cursor, from the id order (as SQL Server walks its
-        primary key) instead of a scan and sort per page; None when the query has another shape."""
+        primary key) instead of a scan and sort per page; None when the query has another shape. `members`: walk
+        only these records (an associated-* list), in their own id order."""
         orders = query.orderby
         if (
             self.table.cursor_field is None
@@ -405,6 +407,10 @@ class TableData:
             or orders[0].desc
         ):
             return None
+        id_order = self.id_order
+        if members is not None:
+            key_of = self.key_of
+            id_order = sorted((key_of[norm][1], norm) for norm in members if norm in key_of)
         node, start = query.filter, 0
         if node is not None:
             if not (
@@ -412,23 +418,27 @@ class TableData:
             ):
                 return None
             bound = (node.value, chr(0x10FFFF)) if node.op == "gt" else (node.value, "")
-            start = bisect_right(self.id_order, bound) if node.op == "gt" else bisect_left(self.id_order, bound)
-        chosen = self.id_order[start:] if limit is None else self.id_order[start : start + limit]
+            start = bisect_right(id_order, bound) if node.op == "gt" else bisect_left(id_order, bound)
+        chosen = id_order[start:] if limit is None else id_order[start : start + limit]
         blobs = [self.get_blob(norm) for _, norm in chosen]
         if query.select is None:
             return JsonArray(blobs)
         return self.render([(orjson.loads(clean(blob)), blob) for blob in blobs], query)
 
-    def query(self, query: Query, limit: int | None, parent_id=None) -> JsonArray | bytes:
-        """The JSON array answering `query`; `limit` is the page cap (min of $top and --max-page-size)."""
+    def query(self, query: Query, limit: int | None, parent_id=None, members=None) -> JsonArray | bytes:
+        """The JSON array answering `query`; `limit` is the page cap (min of $top and --max-page-size).
+        `parent_id`: only that parent's children (parent index); `members`: only these records (ids of an
+        associated-* list, from a relation)."""
         if parent_id is None:
-            walked = self.id_walk(query, limit)
+            walked = self.id_walk(query, limit, members)
             if walked is not None:
                 return walked
         lo, hi, residual = self.index_range(query)
         blobs = self.blobs
         if parent_id is not None:  # only the parent's children, from the parent index
-            blobs = self.child_blobs(parent_id, lo, hi)
+            members = self.parents.of(parent_id)
+        if members is not None:
+            blobs = self.subset_blobs(members, lo, hi)
             lo, hi = 0, len(blobs)
         ascending = self.index_order(query)
         skip = query.skip

@@ -2,7 +2,7 @@
 
 Names are the connector's table names, so that `--records contacts=N,...`, the control API and the tests speak
 one language. Models are the Swagger definitions the records follow exactly; paths are per API generation:
-older Act! servers (and the connector's original design) serve activities at `/api/activities` and their types at
+older Act! servers serve activities at `/api/activities` and their types at
 `/api/activity-types`, current ones at `/api/tasks` and `/api/task-types`.
 """
 

@@ -1,5 +1,8 @@
 """Creates the project's virtual environment (.venv) with the pinned dependencies, once, and re-runs the calling
-script inside it. Lets the README's commands work on a fresh machine that has only Python 3.10+."""
+script inside it. Lets the README's commands work on a fresh machine that has only Python 3.10+.
+
+    python3 scripts/venv_bootstrap.py    # only make sure .venv is there and up to date (.ci/run's first step)
+"""
 
 from __future__ import annotations
 
@@ -64,3 +67,8 @@ def ensure_venv() -> None:
     if Path(sys.prefix).resolve() != VENV.resolve():
         env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", DO_NOT_TRACK="1")
         os.execve(str(PYTHON), [str(PYTHON), *sys.argv], env)
+
+
+if __name__ == "__main__":
+    ensure_venv()
+    print(f"{VENV.relative_to(ROOT)} is ready ({PYTHON.relative_to(ROOT)})")

@@ -35,6 +35,7 @@ def record_scenario(name: str, runs: int, comparisons) -> None:
         "lost": sum(len(c.lost) for c in comparisons),
         "duplicated": sum(len(c.duplicated) for c in comparisons),
         "stale": sum(len(c.stale) for c in comparisons),
+        "zombies": sum(len(c.zombies) for c in comparisons),
         "rows": sum(c.truth for c in comparisons),
     }
     _results_dir.mkdir(parents=True, exist_ok=True)
@@ -53,12 +54,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     merged: dict[str, dict] = {}
     for row in rows:
-        entry = merged.setdefault(row["scenario"], {"runs": 0, "lost": 0, "duplicated": 0, "stale": 0, "rows": 0})
-        for key in ("runs", "lost", "duplicated", "stale", "rows"):
-            entry[key] += row[key]
+        entry = merged.setdefault(
+            row["scenario"], {"runs": 0, "lost": 0, "duplicated": 0, "stale": 0, "zombies": 0, "rows": 0}
+        )
+        for key in ("runs", "lost", "duplicated", "stale", "zombies", "rows"):
+            entry[key] += row.get(key, 0)
     write = terminalreporter.write_line
     terminalreporter.section("end-to-end scenarios: destination vs emulator truth")
-    write(f"{'scenario':<66} {'runs':>5} {'rows':>8} {'lost':>5} {'dup':>5} {'stale':>6}")
+    write(f"{'scenario':<66} {'runs':>5} {'rows':>8} {'lost':>5} {'dup':>5} {'stale':>6} {'deleted-but-live':>17}")
     for name in sorted(merged):
         e = merged[name]
-        write(f"{name:<66} {e['runs']:>5} {e['rows']:>8} {e['lost']:>5} {e['duplicated']:>5} {e['stale']:>6}")
+        write(
+            f"{name:<66} {e['runs']:>5} {e['rows']:>8} {e['lost']:>5} {e['duplicated']:>5} {e['stale']:>6} "
+            f"{e['zombies']:>17}"
+        )

@@ -1,7 +1,7 @@
 """Which generation of the Act! Web API the server speaks.
 
-Current Act! serves activities at `/api/tasks` and their types at `/api/task-types`; older servers (and the
-connector's original design) at `/api/activities` and `/api/activity-types`. With `api_generation` = auto the
+Current Act! serves activities at `/api/tasks` and their types at `/api/task-types`; older servers at
+`/api/activities` and `/api/activity-types`. With `api_generation` = auto the
 connector asks the server once per sync, current paths first, and logs what it found.
 """
 
@@ -24,20 +24,21 @@ def _exists(client: ActClient, path: str) -> bool:
 
 
 def detect_generation(client: ActClient, specs: list[TableSpec], configured: str) -> str:
-    """ "current" or "legacy": configured explicitly, or found by probing the first table whose path differs."""
+    """`current` or `legacy`: configured explicitly, or found by probing the first table whose path differs."""
     if configured != "auto":
         return configured
     probe = next((spec for spec in specs if spec.legacy_path), None)
-    if probe is None:
+    if probe is None or probe.legacy_path is None:
         return "current"
     if _exists(client, probe.path):
         log.info(f"Act! Web API generation: current ({probe.path} answers)")
         return "current"
-    if _exists(client, probe.legacy_path):
-        log.info(f"Act! Web API generation: legacy ({probe.legacy_path} answers, {probe.path} does not)")
+    legacy_path = probe.legacy_path
+    if _exists(client, legacy_path):
+        log.info(f"Act! Web API generation: legacy ({legacy_path} answers, {probe.path} does not)")
         return "legacy"
     raise ActApiError(
-        f"neither {probe.path} nor {probe.legacy_path} exists on {client.base_url}: check 'api_path' and that the "
+        f"neither {probe.path} nor {legacy_path} exists on {client.base_url}: check 'api_path' and that the "
         f"Act! Web API is installed, or remove '{probe.name}' from 'tables'",
         404,
     )

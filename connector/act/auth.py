@@ -54,6 +54,7 @@ class BearerToken(requests.auth.AuthBase):
     def set(self, token: str) -> None:
         self._token = token
         self.expires_at = _expiry(token)
+        self.refresh_at = None  # a token without `exp` is used until the server rejects it
         if self.expires_at is not None:
             lifetime = max(self.expires_at - time.time(), 0.0)
             self.refresh_at = self.expires_at - min(REFRESH_MARGIN_SECONDS, lifetime / 10)
@@ -68,7 +69,7 @@ class BearerToken(requests.auth.AuthBase):
             return False
         return self.refresh_at is None or time.time() < self.refresh_at
 
-    def __call__(self, request):
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = "Bearer " + (self._token or "")
         return request
 
@@ -88,7 +89,7 @@ class Authenticator:
         password: str,
         database: str,
         timeout: float,
-        verify,
+        verify: bool | str,
     ) -> None:
         self._session = session
         self._url = base_url + "/authorize"

@@ -1,7 +1,7 @@
 """`ActClient`: the one HTTP client every table shares.
 
 One `requests.Session` (keep-alive, connection pool sized for the parallel tables), the Bearer token, the
-pause between requests, retries, and the original design's status-code table done right:
+pause between requests, retries, and what each HTTP status means:
 400/403/404 fail at once with the endpoint and a hint; 401 refreshes the token and retries once; 429 waits
 `Retry-After` (seconds or an HTTP date) or backs off; 5xx, timeouts, connection errors and malformed JSON retry
 with exponential backoff and jitter up to `max_retries`. The server's `Date` header is kept as its clock.
@@ -13,16 +13,22 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import requests
 from fivetran_connector_sdk import Logging as log
 from requests.adapters import HTTPAdapter
 
+from . import retry
 from .auth import AuthenticationError, Authenticator, AuthorizeUnavailable, TlsVerificationFailed
+from .config import ConnectorConfig
 from .jsonfast import loads
 from .retry import backoff_seconds, retry_after_seconds
 from .timestamps import http_date_to_timestamp
+
+T = TypeVar("T")
 
 _HINTS = {
     400: "the server rejected the query; if this persists, report it with this message",
@@ -47,12 +53,14 @@ class _Retryable(Exception):
 
 
 class ActClient:
-    def __init__(self, config, retry_base_seconds: float = 1.0) -> None:
+    def __init__(self, config: ConnectorConfig, retry_base_seconds: float | None = None) -> None:
+        """`retry_base_seconds`: the first retry's backoff; default `act.retry.RETRY_BASE_SECONDS` (read now, so
+        the tests can shorten it there)."""
         self.base_url = config.base_url
         self._timeout = config.request_timeout
         self._max_retries = config.max_retries
         self._pause = config.rate_limit_pause
-        self._retry_base = retry_base_seconds
+        self._retry_base = retry.RETRY_BASE_SECONDS if retry_base_seconds is None else retry_base_seconds
         self._verify = self._tls_verify(config)
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, config.parallel_tables * 2 + 2))
@@ -78,9 +86,10 @@ class ActClient:
         self._next_request_at = 0.0
         self.server_time: str | None = None
         self.requests_sent = 0
+        self.page_cap: int | None = None  # most records the server returns per request, once a pass has seen it
 
     @staticmethod
-    def _tls_verify(config):
+    def _tls_verify(config: ConnectorConfig) -> str | bool:
         if config.ca_bundle:
             handle = tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False)
             with handle:
@@ -138,33 +147,34 @@ class ActClient:
         except TlsVerificationFailed:
             raise self._tls_failure() from None
 
-    def get_json(self, path: str, params: dict | None = None, expect_array: bool = False):
+    def get_json(self, path: str, params: dict[str, str] | None = None, expect_array: bool = False) -> Any:
         """GET `{base}{path}` with OData `params`; returns the parsed JSON body (retrying as the table above says)."""
         query = urlencode(params or {}, safe="$,'()/:")
         url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
         return self._with_retries(path, lambda: self._get_once(url, path, query, expect_array))
 
-    def get_collection(self, path: str, params: dict | None = None) -> list:
+    def get_collection(self, path: str, params: dict[str, str] | None = None) -> list[Any]:
         """A collection GET: the body must be a JSON array (the Act! Web API has no paging envelope)."""
-        return self.get_json(path, params, expect_array=True)
+        data: list[Any] = self.get_json(path, params, expect_array=True)
+        return data
 
-    def _with_retries(self, path: str, attempt_once):
+    def _with_retries(self, path: str, attempt_once: Callable[[], T]) -> T:
         attempt = 0
         while True:
             try:
                 return attempt_once()
-            except _Retryable as retry:
+            except _Retryable as failure:
                 attempt += 1
                 if attempt > self._max_retries:
                     raise ActApiError(
-                        f"GET {path} failed after {self._max_retries} retries ({retry.reason}): check that the Act! "
+                        f"GET {path} failed after {self._max_retries} retries ({failure.reason}): check that the Act! "
                         f"server at {self.base_url} is up and reachable, or raise 'max_retries'"
                     ) from None
-                wait = retry.wait if retry.wait is not None else backoff_seconds(attempt, self._retry_base)
-                log.warning(f"GET {path}: {retry.reason}; retry {attempt} of {self._max_retries} in {wait:.2f}s")
+                wait = failure.wait if failure.wait is not None else backoff_seconds(attempt, self._retry_base)
+                log.warning(f"GET {path}: {failure.reason}; retry {attempt} of {self._max_retries} in {wait:.2f}s")
                 time.sleep(wait)
 
-    def _get_once(self, url: str, path: str, query: str, expect_array: bool):
+    def _get_once(self, url: str, path: str, query: str, expect_array: bool) -> Any:
         self._authorize_once()
         for token_attempt in (1, 2):
             generation = self.auth.generation
@@ -216,7 +226,7 @@ class ActClient:
         raise AssertionError("unreachable")
 
 
-def _parse_body(body: bytes, path: str):
+def _parse_body(body: bytes, path: str) -> Any:
     """JSON from a 200 answer. Invalid UTF-8 (seen from servers writing Windows-1252) is replaced, not fatal:
     the affected characters become U+FFFD and a warning says so; anything else unparsable is retried."""
     try:

@@ -1,202 +1,71 @@
 """The Fivetran setup form and its connection tests.
 
-Each configuration key is a form field with a label, a description and a placeholder; the setup tests check,
-in order, that the server answers, that the credentials and database name are accepted, and that every
-selected table can be read, each failure saying what to fix.
+The form has one field per configuration key, built from `config.CONFIG_KEYS` (label, description, placeholder,
+widget, secret). The setup tests check, in order, that the server answers, that the credentials and database name
+are accepted, and that every selected table can be read, each failure saying what to fix.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fivetran_connector_sdk import ConfigurationForm, Test, form_field
 
 from .api_paths import detect_generation, path_for
 from .auth import AuthenticationError
 from .client import ActApiError, ActClient
-from .config import DEFAULTS, ConfigurationError, parse_configuration
-from .tables import DEFAULT_TABLES, LINK_TABLES, SPECS_BY_NAME
+from .config import CONFIG_KEYS, ConfigKey, ConfigurationError, parse_configuration
+from .tables import SPECS_BY_NAME, TableSpec
 
 TextField, DropdownField, ToggleField = form_field.TextField, form_field.DropdownField, form_field.ToggleField
+TestResult = Any  # the SDK's Test.success() / Test.failure(message) (the SDK ships no type information)
 
 
-def configuration_form() -> ConfigurationForm:
+def form_field_for(key: ConfigKey) -> form_field.FormField:
+    """The setup-form field that shows `key`."""
+    if key.widget == "dropdown":
+        options = [
+            form_field.DropdownFieldParam(choice.value, choice.label, choice.description) for choice in key.choices
+        ]
+        return DropdownField(key.name, key.label, required=key.required, fields=options, description=key.description)
+    if key.widget == "toggle":
+        return ToggleField(key.name, key.label, required=key.required, description=key.description)
+    return TextField(
+        key.name,
+        key.label,
+        TextField.password if key.secret else TextField.plain_text,
+        required=key.required,
+        placeholder=key.form_placeholder,
+        description=key.description,
+    )
+
+
+def configuration_form() -> Any:
     form = ConfigurationForm()
-    form.add_field(
-        DropdownField(
-            "protocol",
-            "Protocol",
-            required=True,
-            fields=[
-                form_field.DropdownFieldParam("https", "HTTPS", "Encrypted (recommended)"),
-                form_field.DropdownFieldParam("http", "HTTP", "Unencrypted, trusted networks only"),
-            ],
-            description="How to reach the Act! Web API.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "hostname",
-            "Host name",
-            required=True,
-            placeholder="act.example.com",
-            description="Host name or IP address of the Act! Web API server, without http:// or a path.",
-        )
-    )
-    form.add_field(
-        TextField("port", "Port", placeholder="443", description="Leave empty for the protocol's default (80 or 443).")
-    )
-    form.add_field(
-        TextField(
-            "api_path",
-            "API path",
-            required=True,
-            placeholder="/act.web.api",
-            description="Path of the Act! Web API on the server, starting with /.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "username",
-            "Act! user name",
-            required=True,
-            placeholder="chris.huffman",
-            description="An Act! user who can read every table you sync.",
-        )
-    )
-    form.add_field(
-        TextField("password", "Password", TextField.password, required=True, description="That user's Act! password.")
-    )
-    form.add_field(
-        TextField(
-            "database_name",
-            "Database name",
-            required=True,
-            placeholder="ActDemo",
-            description="The Act! database (sent as the Act-Database-Name header).",
-        )
-    )
-    form.add_field(
-        TextField(
-            "tables",
-            "Tables",
-            placeholder=",".join(DEFAULT_TABLES),
-            description="Comma-separated tables to sync. Default: the six core tables. Also: "
-            + ", ".join(t for t in list(SPECS_BY_NAME) + list(LINK_TABLES) if t not in DEFAULT_TABLES)
-            + ".",
-        )
-    )
-    form.add_field(
-        TextField(
-            "batch_size",
-            "Page size",
-            placeholder=DEFAULTS["batch_size"],
-            description="Records per request ($top). The server may cap it; that is handled.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "rate_limit_pause",
-            "Pause between requests (s)",
-            placeholder=DEFAULTS["rate_limit_pause"],
-            description="Least time between two requests, to spare the Act! server.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "default_start_date",
-            "Start date",
-            placeholder=DEFAULTS["default_start_date"],
-            description="ISO 8601. Records last edited before it are not synced on the first sync.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "request_timeout",
-            "Request timeout (s)",
-            placeholder=DEFAULTS["request_timeout"],
-            description="Seconds to wait for one answer before retrying.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "max_retries",
-            "Retries",
-            placeholder=DEFAULTS["max_retries"],
-            description="Retries of a failed request (5xx, timeouts, resets) before the sync fails.",
-        )
-    )
-    form.add_field(
-        ToggleField(
-            "verify_tls",
-            "Verify TLS certificates",
-            description="Keep on. For a server with its own certificate, paste its CA below instead.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "ca_bundle",
-            "CA certificate (PEM)",
-            TextField.password,
-            description="PEM text of the CA that signed an on-premises server's certificate.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "cursor_overlap_seconds",
-            "Cursor overlap (s)",
-            placeholder=DEFAULTS["cursor_overlap_seconds"],
-            description="Each incremental sync re-reads this many seconds before its cursor, so late commits are not missed.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "parallel_tables",
-            "Parallel tables",
-            placeholder=DEFAULTS["parallel_tables"],
-            description="Tables synced at the same time.",
-        )
-    )
-    form.add_field(
-        TextField(
-            "delete_reconciliation_hours",
-            "Delete check interval (h)",
-            placeholder=DEFAULTS["delete_reconciliation_hours"],
-            description="Hours between passes that mark records deleted in Act! as deleted. 0 turns them off.",
-        )
-    )
-    form.add_field(
-        DropdownField(
-            "api_generation",
-            "API generation",
-            fields=[
-                form_field.DropdownFieldParam("auto", "Detect"),
-                form_field.DropdownFieldParam("current", "Current (/api/tasks)"),
-                form_field.DropdownFieldParam("legacy", "Older (/api/activities)"),
-            ],
-            description="Which activity paths the server has; detected by default.",
-        )
-    )
+    for key in CONFIG_KEYS:
+        form.add_field(form_field_for(key))
     form.add_test(label="The Act! server answers", func=test_server_answers)
     form.add_test(label="The credentials and database name are accepted", func=test_credentials)
     form.add_test(label="Each selected table can be read", func=test_tables_readable)
     return form
 
 
-def _client(configuration: dict):
+def _client(configuration: dict[str, Any]) -> tuple[ActClient | None, TestResult | None]:
     """A client for a valid configuration, or a failure naming the configuration problem."""
     try:
-        return ActClient(parse_configuration(configuration), retry_base_seconds=0.2), None
+        return ActClient(parse_configuration(configuration)), None
     except ConfigurationError as error:
         return None, Test.failure(f"Configuration: {error}")
 
 
-def _selected_specs(configuration: dict):
+def _selected_specs(configuration: dict[str, Any]) -> tuple[list[TableSpec], str]:
     config = parse_configuration(configuration)
     return [SPECS_BY_NAME[t] for t in config.tables if t in SPECS_BY_NAME], config.api_generation
 
 
-def test_server_answers(configuration: dict):
+def test_server_answers(configuration: dict[str, Any]) -> TestResult:
     client, failure = _client(configuration)
-    if failure:
+    if client is None:
         return failure
     try:
         status = client.ping()
@@ -212,9 +81,9 @@ def test_server_answers(configuration: dict):
     return Test.success()
 
 
-def test_credentials(configuration: dict):
+def test_credentials(configuration: dict[str, Any]) -> TestResult:
     client, failure = _client(configuration)
-    if failure:
+    if client is None:
         return failure
     try:
         client.authenticate()
@@ -227,9 +96,9 @@ def test_credentials(configuration: dict):
     return Test.success()
 
 
-def test_tables_readable(configuration: dict):
+def test_tables_readable(configuration: dict[str, Any]) -> TestResult:
     client, failure = _client(configuration)
-    if failure:
+    if client is None:
         return failure
     try:
         client.authenticate()

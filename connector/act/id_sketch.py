@@ -13,15 +13,19 @@ import hashlib
 import struct
 import uuid
 
-CELLS = 150  # decodes up to ~100 ids of difference per reconciliation, per table
+CELLS = 150  # decodes up to ~100 ids of difference per delete check, per table
 HASHES = 3
-KEY_BYTES = 16  # a GUID; a link (parent GUID, linked GUID) is 32
+ID_BITS = 136  # a GUID's 128 bits and, above them, how the server writes it (case, braces)
+KEY_BYTES = 17  # one id; a link (parent id, linked id) is 34
+LINK_KEY_BYTES = 34
+_GUID_MASK = (1 << 128) - 1
+_UPPER, _BRACED = 1, 2
 _HEAD = struct.Struct("<iQ")  # count, checksum; the key's bytes follow
 
 
 def _hashes(key: int, cells: int) -> tuple[list[int], int]:
     """The id's HASHES cells (one in each third of the table, so never twice in one cell) and its checksum."""
-    digest = hashlib.blake2b(key.to_bytes(32, "little"), digest_size=20).digest()
+    digest = hashlib.blake2b(key.to_bytes(40, "little"), digest_size=20).digest()
     part = cells // HASHES
     return (
         [i * part + int.from_bytes(digest[4 * i : 4 * i + 4], "little") % part for i in range(HASHES)],
@@ -29,26 +33,45 @@ def _hashes(key: int, cells: int) -> tuple[list[int], int]:
     )
 
 
-def id_to_key(record_id) -> int | None:
-    """A GUID as its 128-bit number; None for ids that are not GUIDs (those tables are not sketched)."""
+def id_to_key(record_id: object) -> int | None:
+    """A GUID id as a number that also records how the server wrote it (lower or upper case, braced or not), so
+    that a delete names the row by exactly the key it was upserted with. None for anything else (mixed case, not
+    a GUID): such a table's deletes cannot be listed from a sketch, and it is read whole instead."""
+    if not isinstance(record_id, str):
+        return None
+    braced = len(record_id) == 38 and record_id[0] == "{" and record_id[-1] == "}"
+    text = record_id[1:-1] if braced else record_id
+    if len(text) != 36:
+        return None
+    lower = text.lower()
+    if text != lower and text != text.upper():
+        return None
     try:
-        return uuid.UUID(str(record_id)).int
+        value = uuid.UUID(lower)
     except ValueError:
         return None
+    if str(value) != lower:
+        return None
+    return value.int | (((_UPPER if text != lower else 0) | (_BRACED if braced else 0)) << 128)
 
 
 def key_to_id(key: int) -> str:
-    return str(uuid.UUID(int=key))
+    """The id exactly as the server wrote it."""
+    text = str(uuid.UUID(int=key & _GUID_MASK))
+    form = key >> 128
+    if form & _UPPER:
+        text = text.upper()
+    return "{" + text + "}" if form & _BRACED else text
 
 
-def link_to_key(parent_id, linked_id) -> int | None:
-    """A (parent, linked record) pair of GUIDs as one 256-bit key."""
+def link_to_key(parent_id: object, linked_id: object) -> int | None:
+    """A (parent, linked record) pair of GUIDs as one key."""
     parent, linked = id_to_key(parent_id), id_to_key(linked_id)
-    return None if parent is None or linked is None else parent << 128 | linked
+    return None if parent is None or linked is None else parent << ID_BITS | linked
 
 
 def key_to_link(key: int) -> tuple[str, str]:
-    return key_to_id(key >> 128), key_to_id(key & (2**128 - 1))
+    return key_to_id(key >> ID_BITS), key_to_id(key & ((1 << ID_BITS) - 1))
 
 
 class IdSketch:
@@ -111,7 +134,7 @@ class IdSketch:
         key_bytes = raw[0] if raw else 0
         size = _HEAD.size + key_bytes
         body = raw[1:]
-        if key_bytes not in (16, 32) or len(body) % size or len(body) // size % HASHES:
+        if key_bytes not in (KEY_BYTES, LINK_KEY_BYTES) or len(body) % size or len(body) // size % HASHES:
             raise ValueError("not an id sketch")
         sketch = cls(len(body) // size, key_bytes)
         for i in range(sketch.cells):

@@ -4,18 +4,23 @@ pages about twice as fast as the standard library), the standard library otherwi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
+
+loads: Callable[[bytes | str], Any]
+dumps_text: Callable[[Any], str]
 
 try:
     import orjson
-
+except ImportError:  # pragma: no cover - exercised only where orjson is missing
+    _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    loads = json.loads
+    dumps_text = _ENCODER.encode
+else:
     loads = orjson.loads
 
-    def dumps_text(value) -> str:
+    def _orjson_text(value: Any) -> str:
         """Compact JSON text (arrays and free-form objects stored in STRING columns)."""
         return orjson.dumps(value).decode()
-except ImportError:  # pragma: no cover - exercised only where orjson is missing
-    loads = json.loads
-    _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
-    def dumps_text(value) -> str:
-        return _ENCODER.encode(value)
+    dumps_text = _orjson_text

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fivetran_connector_sdk import Operations as op
 
 from .naming import column_name
@@ -29,7 +31,7 @@ class LinkEmitter:
             (link, [(key, column_name(key)) for key in load_models()[link.model] if key != "id"]) for link in links
         ]
 
-    def emit(self, record: dict) -> None:
+    def emit(self, record: dict[str, Any]) -> None:
         parent_id = record["id"]
         for link, other_fields in self.links:
             items = record.get(link.array_field)

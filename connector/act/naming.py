@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
+
+CUSTOM_FIELD_PREFIX = "custom_fields_"
 
 
 def snake_case(name: str) -> str:
@@ -33,30 +36,24 @@ def column_name(*path: str) -> str:
     return "_".join(snake_case(part) for part in path)
 
 
-class CustomFieldNames:
-    """Stable, collision-free columns for a table's custom fields: `custom_fields_<name>`.
+def custom_field_column(field_name: str) -> str:
+    """The column a custom field wants before collisions are resolved: `Ship-To` → `custom_fields_ship_to`."""
+    return CUSTOM_FIELD_PREFIX + snake_case(field_name)
 
-    Names already assigned (kept in state) never change; new names are assigned in sorted order, and a name that
-    collides with one taken gets `_2`, `_3`, …"""
 
-    PREFIX = "custom_fields_"
+def first_free_names(wanted: Iterable[str]) -> list[str]:
+    """One distinct name per wanted name, in the order given: each takes the first of `name`, `name_2`, `name_3`, …
+    that no earlier one took.
 
-    def __init__(self, assigned: dict[str, str] | None = None) -> None:
-        self.assigned: dict[str, str] = dict(assigned or {})
-        self._taken = set(self.assigned.values())
-
-    def column(self, field: str) -> str:
-        found = self.assigned.get(field)
-        if found is not None:
-            return found
-        base = self.PREFIX + snake_case(field)
-        candidate, suffix = base, 2
-        while candidate in self._taken:
-            candidate, suffix = f"{base}_{suffix}", suffix + 1
-        self.assigned[field] = candidate
-        self._taken.add(candidate)
-        return candidate
-
-    def assign_all(self, fields) -> None:
-        for field in sorted(fields):
-            self.column(field)
+    The order is the priority: whoever comes first keeps the plain name, so appending a name never changes the
+    names given before it. A later name whose plain form an earlier suffix took (`ship_to_2` for a field literally
+    called "Ship To 2") moves on to its own suffix (`ship_to_2_2`): no two names are ever equal."""
+    taken: set[str] = set()
+    names = []
+    for name in wanted:
+        candidate, suffix = name, 2
+        while candidate in taken:
+            candidate, suffix = f"{name}_{suffix}", suffix + 1
+        taken.add(candidate)
+        names.append(candidate)
+    return names

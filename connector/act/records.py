@@ -12,10 +12,19 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .jsonfast import dumps_text
-from .naming import CustomFieldNames, column_name, snake_case
+from .naming import column_name, snake_case
 from .timestamps import parse_timestamp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from datetime import datetime
+
+    from .custom_fields import CustomFieldPlan
+
+    Converter: TypeAlias = tuple[type | None, Callable[[object], object]]
 
 to_json_text = dumps_text
 
@@ -24,11 +33,13 @@ MAX_NESTING = 4  # deeper objects (none in the spec) are kept as JSON text
 
 
 @lru_cache(maxsize=1)
-def load_models() -> dict:
-    return json.loads(MODELS_FILE.read_text(encoding="utf-8"))
+def load_models() -> dict[str, dict[str, dict[str, Any]]]:
+    """Swagger model name → property key → property."""
+    models: dict[str, dict[str, dict[str, Any]]] = json.loads(MODELS_FILE.read_text(encoding="utf-8"))
+    return models
 
 
-def swagger_type(prop: dict) -> str:
+def swagger_type(prop: dict[str, Any]) -> str:
     """The SDK column type of a Swagger property."""
     kind, fmt = prop.get("type"), prop.get("format")
     if kind == "string":
@@ -47,13 +58,13 @@ class BadValue(Exception):
     """A value that cannot be stored in its column's type."""
 
 
-def _to_string(value):
+def _to_string(value: object) -> str:
     if isinstance(value, (dict, list)):
         return to_json_text(value)
     return str(value)
 
 
-def _to_int(value):
+def _to_int(value: object) -> int:
     if isinstance(value, bool):
         raise BadValue
     if isinstance(value, float) and value.is_integer():
@@ -68,21 +79,21 @@ def _to_int(value):
     raise BadValue
 
 
-def _to_int32(value):
+def _to_int32(value: object) -> int:
     number = _to_int(value)
     if not -(2**31) <= number < 2**31:
         raise BadValue
     return number
 
 
-def _to_long(value):
+def _to_long(value: object) -> int:
     number = _to_int(value)
     if not -(2**63) <= number < 2**63:
         raise BadValue
     return number
 
 
-def _to_double(value):
+def _to_double(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise BadValue
     try:
@@ -91,7 +102,7 @@ def _to_double(value):
         raise BadValue from None
 
 
-def _to_boolean(value):
+def _to_boolean(value: object) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     if isinstance(value, int) and value in (0, 1):
@@ -99,7 +110,7 @@ def _to_boolean(value):
     raise BadValue
 
 
-def _to_datetime(value):
+def _to_datetime(value: object) -> datetime:
     if not isinstance(value, str):
         raise BadValue
     try:
@@ -109,9 +120,9 @@ def _to_datetime(value):
 
 
 # (exact Python type that needs no conversion, converter for anything else)
-CONVERTERS = {
+CONVERTERS: dict[str, Converter] = {
     "STRING": (str, _to_string),
-    "INT": (int, _to_int32),
+    "INT": (None, _to_int32),  # always checked: an int outside 32 bits would fail the SDK's INT encoding
     "LONG": (int, _to_long),
     "DOUBLE": (float, _to_double),
     "BOOLEAN": (bool, _to_boolean),
@@ -142,7 +153,7 @@ class ObjectPlan:
     json_texts: list[tuple[str, str]] = field(default_factory=list)  # (key, column): arrays, free objects
     objects: list[tuple[str, str, ObjectPlan]] = field(default_factory=list)  # (key, column prefix, plan)
     custom_fields_key: str | None = None
-    known_keys: frozenset = frozenset()
+    known_keys: frozenset[str] = frozenset()
 
     def columns(self) -> dict[str, str]:
         out = {column: kind for _, column, kind in self.scalars}
@@ -172,29 +183,34 @@ def plan_object(model: str, prefix: tuple[str, ...] = (), depth: int = 0) -> Obj
 
 
 class RecordFlattener:
-    """Flattens one table's records by its plan. Not thread-safe: one per table sync."""
+    """Flattens one table's records by its plan. Not thread-safe: one per table sync.
 
-    def __init__(
-        self,
-        model: str,
-        custom_fields: CustomFieldNames | None = None,
-        custom_field_types: dict[str, str] | None = None,
-    ) -> None:
+    Custom fields follow `custom_fields` (act/custom_fields.py), the same plan schema() declared: a key the plan does
+    not know is never given a column here (that would make names follow record order); it is counted as a problem
+    and lands at the next sync, whose metadata read knows it."""
+
+    def __init__(self, model: str, custom_fields: CustomFieldPlan | None = None) -> None:
         self.plan = plan_object(model)
-        self.custom_fields = custom_fields or CustomFieldNames()
-        self.custom_field_types = dict(custom_field_types or {})  # Act! field name → SDK type
+        self.custom_fields = custom_fields
+        # field key → (column, type, exact Python type, converter): planned once, looked up per value
+        self._custom_columns: dict[str, tuple[str, str, type | None, Callable[[object], object]]] = {
+            key: (column, kind, *CONVERTERS[kind])
+            for key, (column, kind) in (custom_fields.columns.items() if custom_fields else ())
+        }
+        self._custom_json_column = custom_fields.json_column if custom_fields else None
         self.problems = Problems()
         self.extra_columns: dict[str, str] = {}  # fields the model does not define → their columns
 
     def columns(self) -> dict[str, str]:
-        """Every column the model defines, plus the typed custom fields, with their types."""
+        """Every column the model defines, plus the planned custom fields, with their types."""
         out = self.plan.columns()
-        for name, kind in self.custom_field_types.items():
-            out[self.custom_fields.column(name)] = kind
+        out.update({column: kind for column, kind, _, _ in self._custom_columns.values()})
+        if self._custom_json_column:
+            out[self._custom_json_column] = "STRING"
         return out
 
-    def flatten(self, record: dict) -> dict:
-        row: dict = {}
+    def flatten(self, record: dict[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {}
         self._flatten_into(row, record, self.plan, "")
         if self.plan.custom_fields_key:
             custom = record.get(self.plan.custom_fields_key)
@@ -202,7 +218,7 @@ class RecordFlattener:
                 self._custom_fields(row, custom)
         return row
 
-    def _flatten_into(self, row: dict, obj: dict, plan: ObjectPlan, where: str) -> None:
+    def _flatten_into(self, row: dict[str, Any], obj: dict[str, Any], plan: ObjectPlan, where: str) -> None:
         get = obj.get
         problems = self.problems
         for key, column, kind in plan.scalars:
@@ -233,7 +249,9 @@ class RecordFlattener:
         if extra:
             self._extra_fields(row, obj, extra, plan, where)
 
-    def _extra_fields(self, row: dict, obj: dict, keys, plan: ObjectPlan, where: str) -> None:
+    def _extra_fields(
+        self, row: dict[str, Any], obj: dict[str, Any], keys: Iterable[str], plan: ObjectPlan, where: str
+    ) -> None:
         """Fields the model does not define still land, as columns named like the others."""
         for key in keys:
             if plan is self.plan and key == self.plan.custom_fields_key:
@@ -245,26 +263,28 @@ class RecordFlattener:
             self.extra_columns.setdefault(column, f"{where}{key}")
             row.setdefault(column, to_json_text(value) if isinstance(value, (dict, list)) else value)
 
-    def _custom_fields(self, row: dict, custom) -> None:
+    def _custom_fields(self, row: dict[str, Any], custom: object) -> None:
         if type(custom) is not dict:
             self.problems.add("'customFields' was not an object")
             return
-        types = self.custom_field_types
-        for name, value in custom.items():
+        if self._custom_json_column:
+            row[self._custom_json_column] = to_json_text(custom)
+            return
+        planned = self._custom_columns
+        for key, value in custom.items():
             if value is None:
                 continue
-            column = self.custom_fields.column(name)
-            kind = types.get(name)
-            if kind is not None:
-                exact, convert = CONVERTERS[kind]
-                if type(value) is not exact:
-                    try:
-                        value = convert(value)
-                    except BadValue:
-                        self.problems.add(
-                            f"custom field '{name}' held {type(value).__name__} where Act! defines {kind}"
-                        )
-                        continue
-            elif isinstance(value, (dict, list)):
-                value = to_json_text(value)
+            found = planned.get(key)
+            if found is None:
+                self.problems.add(
+                    f"custom field '{key}' is not in the metadata read at the start of the sync; it lands at the next sync"
+                )
+                continue
+            column, kind, exact, convert = found
+            if type(value) is not exact:
+                try:
+                    value = convert(value)
+                except BadValue:
+                    self.problems.add(f"custom field '{key}' held {type(value).__name__} where Act! defines {kind}")
+                    continue
             row[column] = value

@@ -8,12 +8,17 @@ import time
 
 from .timestamps import parse_http_date
 
+# The first retry waits about this long (jittered), each next one twice as long, up to MAX_BACKOFF_SECONDS. Users
+# tune retries with `max_retries`; the tests set this module attribute to a small value (tests/support).
+RETRY_BASE_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 60.0
 MAX_RETRY_AFTER_SECONDS = 600.0
+_RANDOM = random.Random()
 
 
 def retry_after_seconds(header: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header: a number of seconds or an HTTP date; None if absent or bad."""
+    """Seconds to wait from a `Retry-After` header: a number of seconds or an HTTP date (relative to `now`, a Unix
+    time, default the current time), capped at MAX_RETRY_AFTER_SECONDS; None if absent or unreadable."""
     if not header:
         return None
     try:
@@ -28,7 +33,9 @@ def retry_after_seconds(header: str | None, now: float | None = None) -> float |
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
-def backoff_seconds(attempt: int, base: float, rng: random.Random = random._inst) -> float:
-    """Full-jitter exponential backoff for the `attempt`-th retry (1-based)."""
-    ceiling = min(MAX_BACKOFF_SECONDS, base * (2 ** (attempt - 1)))
-    return ceiling * (0.5 + rng.random() / 2)
+def backoff_seconds(attempt: int, base: float | None = None, rng: random.Random | None = None) -> float:
+    """Full-jitter exponential backoff for the `attempt`-th retry (1-based): between half and all of
+    `base` (default RETRY_BASE_SECONDS) × 2^(attempt-1), capped at MAX_BACKOFF_SECONDS."""
+    first = RETRY_BASE_SECONDS if base is None else base
+    ceiling = min(MAX_BACKOFF_SECONDS, first * 2.0 ** min(attempt - 1, 64))
+    return ceiling * (0.5 + (rng or _RANDOM).random() / 2)

@@ -1,55 +1,55 @@
 """What `schema()` declares: every selected table with its primary key and every column the Act! model defines,
-typed (date-times UTC_DATETIME, integers INT/LONG, numbers DOUBLE, booleans BOOLEAN, text STRING), plus typed
-custom-field columns."""
+typed (date-times UTC_DATETIME, integers INT/LONG, numbers DOUBLE, booleans BOOLEAN, text STRING), plus the custom
+fields' columns as act/custom_fields.py plans them from the server's field metadata."""
 
 from __future__ import annotations
 
-from fivetran_connector_sdk import Logging as log
+from typing import TYPE_CHECKING, Any
 
-from .client import ActApiError, ActClient
+from .client import ActClient
 from .config import parse_configuration
-from .custom_fields import custom_field_types_for, names_for
+from .custom_fields import CustomFieldPlan, plans_for_schema
 from .links import link_columns
 from .records import RecordFlattener
-from .tables import LINK_TABLES, SPECS_BY_NAME
+from .tables import ASSOCIATION_TABLES, LINK_TABLES, SPECS_BY_NAME, association_key
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
-def table_columns(table: str, custom_field_types: dict[str, str] | None = None) -> dict[str, str]:
-    types = custom_field_types or {}
-    return RecordFlattener(SPECS_BY_NAME[table].model, names_for(types), types).columns()
+def table_columns(table: str, custom_fields: CustomFieldPlan | None = None) -> dict[str, str]:
+    return RecordFlattener(SPECS_BY_NAME[table].model, custom_fields).columns()
 
 
-def declared_schema(tables, custom_field_types: dict[str, dict[str, str]]) -> list[dict]:
-    declared = []
+def declared_schema(tables: Iterable[str], custom_fields: dict[str, CustomFieldPlan]) -> list[dict[str, Any]]:
+    declared: list[dict[str, Any]] = []
     for table in tables:
         if table in LINK_TABLES:
             _, link = LINK_TABLES[table]
             declared.append(
                 {"table": table, "primary_key": [link.parent_key, link.child_key], "columns": link_columns(link)}
             )
+        elif table in ASSOCIATION_TABLES:
+            key = list(association_key(table))
+            declared.append({"table": table, "primary_key": key, "columns": dict.fromkeys(key, "STRING")})
         else:
             declared.append(
-                {"table": table, "primary_key": ["id"], "columns": table_columns(table, custom_field_types.get(table))}
+                {"table": table, "primary_key": ["id"], "columns": table_columns(table, custom_fields.get(table))}
             )
     return declared
 
 
-def schema_for_configuration(configuration: dict, retry_base_seconds: float) -> list[dict]:
-    """What `schema()` returns. Custom-field types are read from the server when it can be reached; if not, the
-    sync still runs and those columns get inferred types."""
+def schema_for_configuration(configuration: dict[str, Any]) -> list[dict[str, Any]]:
+    """What `schema()` returns. Custom-field columns are declared from the server's metadata; when it cannot be
+    read (a warning says why) the tables are declared without them, and update() writes the columns saved by the
+    last sync. The read is kept for update() in this process, so both see the same fields."""
     config = parse_configuration(configuration)
     specs = [SPECS_BY_NAME[name] for name in config.tables if name in SPECS_BY_NAME]
-    custom_types: dict = {}
+    plans: dict[str, CustomFieldPlan] = {}
     if any(spec.record_type for spec in specs):
-        client = ActClient(config, retry_base_seconds)
+        client = ActClient(config)
         try:
-            client.authenticate()
-            custom_types = custom_field_types_for(client, specs)
-        except (ActApiError, RuntimeError) as error:
-            log.warning(
-                f"custom field types could not be read ({type(error).__name__}: {error}); "
-                f"custom fields land with inferred types"
-            )
+            plans = plans_for_schema(client, specs)
         finally:
             client.close()
-    return declared_schema(config.tables, custom_types)
+    return declared_schema(config.tables, plans)

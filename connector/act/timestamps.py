@@ -74,8 +74,6 @@ def parse_http_date(header: str | None) -> datetime | None:
         value = parsedate_to_datetime(header.strip())
     except (TypeError, ValueError, IndexError):
         return None
-    if value is None:
-        return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -1,33 +1,35 @@
-"""`update()` from start to end: configuration → state → client → tables → checkpoints.
+"""`update()` from start to end: configuration → state → client → a plan for each table → passes → checkpoints.
 
-Everything that can be checked before the network is (configuration, state); then the credentials are tried
-once so that a bad password fails the sync at once with a clear message, before any table starts.
+Everything that can be checked before the network is (configuration, state, unfinished re-reads of tables switched
+off); then the credentials are tried once so that a bad password fails the sync at once with a clear message,
+before any table starts.
 """
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from fivetran_connector_sdk import Logging as log
 from fivetran_connector_sdk import Operations as op
 
 from .api_paths import detect_generation, path_for
 from .auth import AuthenticationError
+from .children import AssociationRead, ChildTable, PerParentRead
 from .client import ActApiError, ActClient
 from .config import ConfigurationError, ConnectorConfig, parse_configuration
-from .custom_fields import custom_field_types_for, names_for
+from .custom_fields import STATE_SECTION, CustomFieldPlan, CustomFieldsUnavailable, plans_for_update
+from .data_clock import DataClock
+from .errors import SyncFailed
 from .links import LinkEmitter
 from .reconcile import SECTION as RECONCILIATION
 from .reconcile import is_due
 from .records import RecordFlattener
 from .state import StateError, SyncState, migrate_state
-from .sync_engine import ChildTable, EmptyResultGuard, SyncContext, SyncFailed, TableRun, run_tables
-from .tables import SPECS_BY_NAME, TableSpec
-from .timestamps import now_timestamp, shift_timestamp
-
-# Retry backoff base, seconds. Tests shorten it through the environment; users tune retries with `max_retries`.
-RETRY_BASE_SECONDS = 1.0
+from .sync_engine import run_tables
+from .table_run import EmptyResultGuard, SyncContext, TableRun
+from .tables import SPECS_BY_NAME, TableSpec, dependent_tables
 
 
 def selected_specs(config: ConnectorConfig) -> list[TableSpec]:
@@ -35,42 +37,81 @@ def selected_specs(config: ConnectorConfig) -> list[TableSpec]:
     return [SPECS_BY_NAME[name] for name in config.tables if name in SPECS_BY_NAME]
 
 
-def server_clock(client: ActClient) -> str:
-    """The sync's upper bound: the server's clock now. Its `Date` header has whole seconds, rounded down, so the
-    bound is the end of that second: a change made before the sync started is in it (one made later in that second
-    may be too, or comes with the next sync: the lower bound overlaps)."""
-    if client.server_time:
-        return shift_timestamp(client.server_time, 1)
-    log.warning("the Act! server sent no Date header; this machine's clock bounds the sync instead")
-    return now_timestamp()
-
-
 def _fail(message: str) -> SyncFailed:
     log.error(message)
     return SyncFailed(message)
+
+
+def check_unfinished_full_passes(sync_state: SyncState, selected: set[str]) -> None:
+    """A full re-read left unfinished has truncated its tables (deferred): the next sync that ends well marks
+    every row it did not read again deleted. So no sync may end well before it is finished, and it can only
+    finish with all of its tables selected."""
+    for table, truncated in sync_state.unfinished_full_passes().items():
+        off = [t for t in truncated if t not in selected]
+        if off:
+            raise _fail(
+                f"{table}: its full re-read is unfinished and includes {', '.join(off)}, which 'tables' no longer "
+                f"selects: add {', '.join(off)} back to 'tables' until a sync completes the re-read, then remove "
+                f"them (ending a sync without it would mark all their rows deleted)"
+            )
+
+
+def full_pass_reason(
+    spec: TableSpec, dependents: list[str], sync_state: SyncState, config: ConnectorConfig, schema_change: str | None
+) -> str | None:
+    """Why this sync reads `spec`'s table whole (with its child and link tables), or None."""
+    tracking = sync_state.tracking(spec.name) or {}
+    if tracking.get("mode") == "full":
+        return str(tracking.get("reason") or "an unfinished full re-read")
+    if not spec.incremental:
+        return "a table the API serves without edit stamps is read whole on every sync"
+    unstamped = [side.table for side in spec.associations if not side.stamped and side.table in dependents]
+    if unstamped:
+        return f"{', '.join(unstamped)} changes move no stamp, so it is read whole on every sync"
+    done = sync_state.full_pass(spec.name)
+    if done is None:
+        return "first sync" if sync_state.cursor(spec.name) is None else "first full re-read in state version 3"
+    if schema_change:
+        return f"custom fields changed: {schema_change}"
+    missing = [table for table in dependents if table not in done["tables"]]
+    if missing:
+        return f"backfill of {', '.join(missing)}, switched on"
+    hours = config.full_resync_hours
+    if hours > 0 and time.time() - done["finished_at"] >= hours * 3600:
+        return f"the scheduled full re-read, every {hours:g} hours"
+    return None
 
 
 def build_runs(
     config: ConnectorConfig,
     specs: list[TableSpec],
     generation: str,
-    custom_types: dict[str, dict[str, str]],
+    plans: dict[str, CustomFieldPlan],
+    changes: dict[str, str],
     sync_state: SyncState,
 ) -> list[TableRun]:
-    """One TableRun per selected top-level table, with its child collection, link tables and delete check."""
+    """One TableRun per selected top-level table, with its child collections, link tables and plan."""
+    selected = set(config.tables)
 
     def flattener(spec: TableSpec) -> RecordFlattener:
-        types = custom_types.get(spec.name, {})
-        return RecordFlattener(spec.model, names_for(types), types)
+        return RecordFlattener(spec.model, plans.get(spec.name))
 
-    reconciliation = sync_state.section(RECONCILIATION)
     runs = []
     for spec in specs:
         if spec.parent_table:
             continue  # read with its parent
-        links = [link for link in spec.links if link.table in config.tables]
-        children = [ChildTable(child, flattener(child)) for child in specs if child.parent_table == spec.name]
-        reconcile = spec.reconcilable and is_due(reconciliation.get(spec.name, {}), config.delete_reconciliation_hours)
+        links = [link for link in spec.links if link.table in selected]
+        children: list[PerParentRead] = [ChildTable(c, flattener(c)) for c in specs if c.parent_table == spec.name]
+        children += [AssociationRead(side) for side in spec.associations if side.table in selected]
+        dependents = dependent_tables(spec, selected)
+        sync_state.keep_covered(spec.name, selected)
+        changed = "; ".join(changes[t] for t in [spec.name, *dependents] if t in changes) or None
+        reason = full_pass_reason(spec, dependents, sync_state, config, changed)
+        check = (
+            spec.reconcilable
+            and not reason
+            and is_due(sync_state.entry(RECONCILIATION, spec.name), config.delete_reconciliation_hours)
+        )
         runs.append(
             TableRun(
                 spec=spec,
@@ -78,13 +119,32 @@ def build_runs(
                 flattener=flattener(spec),
                 links=LinkEmitter(links) if links else None,
                 children=children,
-                reconcile=reconcile,
+                dependents=dependents,
+                full_pass_reason=reason,
+                check_deletes=check,
+                keep_baseline=spec.reconcilable and config.delete_reconciliation_hours > 0,
             )
         )
     return runs
 
 
-def run_update(configuration: dict, state: dict, retry_base_seconds: float | None = None) -> None:
+def _custom_field_plans(
+    client: ActClient, specs: list[TableSpec], sync_state: SyncState
+) -> tuple[dict[str, CustomFieldPlan], dict[str, str], dict[str, Any]]:
+    try:
+        plans, changes, section = plans_for_update(client, specs, sync_state.section(STATE_SECTION))
+    except CustomFieldsUnavailable as error:
+        raise _fail(str(error)) from None
+    # A table whose mapping changed keeps its old saved mapping until its full re-read completes (that saves the
+    # new one): a sync that fails before then sees the change again and re-reads it again.
+    saved = sync_state.section(STATE_SECTION)
+    kept = {table: entry for table, entry in section.items() if table not in changes}
+    kept.update({table: saved[table] for table in changes if table in saved})
+    sync_state.set_section(STATE_SECTION, kept)
+    return plans, changes, {table: section[table] for table in changes if table in section}
+
+
+def run_update(configuration: dict[str, Any], state: dict[str, Any]) -> None:
     try:
         config = parse_configuration(configuration)
     except ConfigurationError as error:
@@ -96,7 +156,8 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
     for note in notes:
         log.info(note)
     sync_state = SyncState(raw_state)
-    client = ActClient(config, RETRY_BASE_SECONDS if retry_base_seconds is None else retry_base_seconds)
+    check_unfinished_full_passes(sync_state, set(config.tables))
+    client = ActClient(config)
     started = time.monotonic()
     try:
         specs = selected_specs(config)
@@ -107,9 +168,16 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
             raise _fail(str(error)) from None
         except ActApiError as error:
             raise _fail(f"Cannot start the sync: {error}") from None
-        upper_bound = server_clock(client)
-        runs = build_runs(config, specs, generation, custom_field_types_for(client, specs), sync_state)
-        log.info(f"sync of {', '.join(config.tables)} from {config.base_url} up to server time {upper_bound}")
+        plans, changes, new_columns = _custom_field_plans(client, specs, sync_state)
+        runs = build_runs(config, specs, generation, plans, changes, sync_state)
+        for run in runs:
+            run.new_custom_field_columns = {
+                t: new_columns[t] for t in [run.spec.name, *run.dependents] if t in new_columns
+            }
+        for run in runs:
+            if run.full_pass_reason:
+                log.info(f"{run.spec.name}: read whole this sync ({run.full_pass_reason})")
+        log.info(f"sync of {', '.join(config.tables)} from {config.base_url}")
         with ThreadPoolExecutor(max_workers=config.parallel_tables, thread_name_prefix="act-prefetch") as prefetch:
             context = SyncContext(
                 client=client,
@@ -117,9 +185,10 @@ def run_update(configuration: dict, state: dict, retry_base_seconds: float | Non
                 batch_size=config.batch_size,
                 default_start=config.default_start_date,
                 overlap_seconds=config.cursor_overlap_seconds,
-                sync_upper_bound=upper_bound,
                 guard=EmptyResultGuard(),
                 prefetch=prefetch,
+                clock=DataClock(client),
+                selected=frozenset(config.tables),
             )
             run_tables(runs, context, config.parallel_tables)
         op.checkpoint(sync_state.snapshot())

@@ -156,6 +156,11 @@ CASES = [
         {"delete_reconciliation_hours": "-1"},
         ["'delete_reconciliation_hours' must be between 0 and 8760"],
     ),
+    Case(
+        "full_resync_hours beyond a year",
+        {"full_resync_hours": "9000"},
+        ["'full_resync_hours' must be between 0 and 8760", "e.g. 168 (0 turns them off)"],
+    ),
 ]
 RUNNER_CASES = ["batch_size not a number", "hostname with a scheme", "start date in the future", "missing password"]
 

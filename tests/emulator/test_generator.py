@@ -234,3 +234,68 @@ def test_zero_counts():
         records = list(only.generate(name))
         assert_conforms(name, records)
     assert all(r["contacts"] == [] and r["activityTypeId"] is None for r in only.generate("activities"))
+
+
+EMBEDDED_KEYS = {
+    "contacts": {"id", "displayName", "company", "isInvited"},  # Contacts.EmbeddedContact
+    "companies": {"id", "name"},  # Companies.EmbeddedCompany
+    "groups": {"id", "name"},  # Groups.EmbeddedGroup
+    "opportunities": {"id", "name"},  # Opportunities.EmbeddedOpportunity
+}
+
+
+@pytest.mark.parametrize("table", ["notes", "histories"])
+def test_notes_and_histories_embed_all_four_link_arrays(data, table):
+    by_id = {name: {r["id"]: r for r in data[name]} for name in EMBEDDED_KEYS}
+    filled = collections.Counter()
+    for record in data[table]:
+        for array, keys in EMBEDDED_KEYS.items():
+            items = record[array]
+            assert isinstance(items, list)
+            assert len({item["id"] for item in items}) == len(items), (table, array)  # each record linked once
+            for item in items:
+                assert set(item) == keys, (table, array)
+                linked = by_id[array][item["id"]]
+                if array == "contacts":
+                    assert item["displayName"] == linked["fullName"] and item["isInvited"] is False
+                    assert item["company"] == (linked["company"] if linked["companyID"] else None)
+                else:
+                    assert item["name"] == linked["name"]
+            filled[array] += bool(items)
+    assert all(filled[array] > len(data[table]) * 0.3 for array in EMBEDDED_KEYS), filled
+
+
+def test_embedded_links_never_repeat_a_record(data):
+    for name in ("opportunities", "activities"):
+        for record in data[name]:
+            for array in ("contacts", "companies", "groups", "opportunities"):
+                ids = [item["id"] for item in record.get(array) or []]
+                assert len(ids) == len(set(ids)), (name, array)
+
+
+def test_group_memberships_are_seeded_many_to_many_and_counted(data):
+    generator = RecordGenerator(5, COUNTS)
+    members = generator.group_memberships()
+    assert members == RecordGenerator(5, COUNTS).group_memberships() != RecordGenerator(6, COUNTS).group_memberships()
+    assert len(members) == COUNTS["groups"]
+    assert all(len(set(m)) == len(m) and all(0 <= k < COUNTS["contacts"] for k in m) for m in members)
+    assert [r["contacts"] for r in data["groups"]] == [len(m) for m in members]
+    per_contact = collections.Counter(k for m in members for k in m)
+    assert sum(per_contact.values()) <= 3 * COUNTS["contacts"]  # as many groups as contacts: still a few each
+    assert max(per_contact.values()) >= 3 and len(per_contact) < COUNTS["contacts"]  # several groups, or none
+    members = RecordGenerator(5, {"contacts": 5000, "groups": 100}).group_memberships()
+    sizes = sorted(len(m) for m in members)
+    assert sizes[0] == 0 and sizes[-1] > 300 and sizes[50] > 20  # empty groups, big ones, most in between
+    per_contact = collections.Counter(k for m in members for k in m)
+    assert max(per_contact.values()) >= 3 and len(per_contact) < 5000
+    assert generator.new_record("groups", 10**18)["contacts"] == 0
+
+
+def test_company_associations_follow_the_primary_company(data):
+    generator = RecordGenerator(5, COUNTS)
+    companies = {r["id"] for r in data["companies"]}
+    links = [(contact, generator.company_associations(contact)) for contact in data["contacts"]]
+    assert all(set(ids) <= companies and len(set(ids)) == len(ids) for _, ids in links)
+    with_company = [(c, ids) for c, ids in links if c["companyID"]]
+    assert sum(c["companyID"] in ids for c, ids in with_company) >= 0.9 * len(with_company)
+    assert any(len(ids) >= 2 for _, ids in links)

@@ -62,7 +62,9 @@ class EmulatorControl:
 
     def snapshot(self, table: str, fields: list[str] | None = None) -> dict:
         """{"table", "cursor_field", "records": [...], "deleted_ids": [...], "corrupted": {id: kind},
-        "served_without_id": [...]}: the truth now."""
+        "served_without_id": [...]}: the truth now. For the relations `group_contacts` / `company_contacts`:
+        records are {"group_id", "contact_id"} / {"company_id", "contact_id"} pairs the API serves now,
+        `cursor_field` None, `keys` the two key names, `deleted_ids` always [] (a pair not listed is not live)."""
         params = {"fields": ",".join(fields)} if fields else None
         return self._call("GET", f"/snapshot/{table}", params=params)
 
@@ -98,7 +100,7 @@ class EmulatorControl:
         self, table: str, record_id, array: str, add: list | None = None, remove: list | None = None, touch: bool = True
     ) -> dict:
         """Add/remove items of a record's embedded link array (opportunities: contacts, companies, groups;
-        activities: also opportunities); `touch` moves the record's `edited`.
+        activities, notes, histories: also opportunities); `touch` moves the record's `edited`.
         Returns {"id", "array", "ids": [linked ids now], "edited"}."""
         body = {"table": table, "id": record_id, "array": array, "add": list(add or []), "remove": list(remove or [])}
         return self._call("POST", "/links", json=dict(body, touch=touch))
@@ -106,6 +108,32 @@ class EmulatorControl:
     def unlink(self, table: str, record_id, array: str, ids: list, touch: bool = True) -> dict:
         """Remove linked ids from a record's embedded array (see `link`)."""
         return self.link(table, record_id, array, remove=ids, touch=touch)
+
+    def group_members(self, group_id, add: list | None = None, remove: list | None = None) -> dict:
+        """Add contacts to a group and remove others; no `edited` moves (the group's `contacts` count follows).
+        Returns {"group_id", "contact_ids": [members now], "added": [ids], "removed": [ids]}."""
+        body = {"group_id": group_id, "add": list(add or []), "remove": list(remove or [])}
+        return self._call("POST", "/group-members", json=body)
+
+    def company_contacts(
+        self,
+        company_id,
+        add: list | None = None,
+        remove: list | None = None,
+        touch_contact: bool = True,
+        touch_company: bool = True,
+    ) -> dict:
+        """Associate contacts with a company and dissociate others; `touch_contact` / `touch_company` move the
+        changed contacts' / the company's `edited`. Returns {"company_id", "contact_ids": [associated now],
+        "added": [ids], "removed": [ids], "edited": company stamp now, "contacts_edited": {contact id: stamp}}."""
+        body = {
+            "company_id": company_id,
+            "add": list(add or []),
+            "remove": list(remove or []),
+            "touch_contact": touch_contact,
+            "touch_company": touch_company,
+        }
+        return self._call("POST", "/company-contacts", json=body)
 
     def hide(self, table: str, ids: list | None = None, count: int = 0) -> list:
         """Stop serving records (private records) without deleting them; snapshot lists them as deleted.

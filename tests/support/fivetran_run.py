@@ -2,7 +2,11 @@
 `<copy>/files/warehouse.db` and the state at `<copy>/files/state.json`.
 
 By default through `tests.support.sdk_run` (the SDK's runner without the ~13 s offline requirements check);
-`cli=True` runs the real `fivetran debug` command."""
+`cli=True` runs the real `fivetran debug` command.
+
+The SDK names a crash report after the second it is written (`crash-reports/crash_%Y%m%d-%H%M%S.log`), so a second
+run failing in the same second would overwrite the first run's report. After every run its reports are renamed
+`run<time_ns>-crash_….log` (a unique name, in run order) and listed in `RunResult.crash_reports`."""
 
 from __future__ import annotations
 
@@ -13,12 +17,18 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CONNECTOR_DIR = REPO / "connector"
 FIVETRAN = Path(sys.executable).with_name("fivetran")
+# Retries wait 1 s and more in production (act/retry.py RETRY_BASE_SECONDS); the tests' faulty servers would make
+# that minutes. tests.support.sdk_run (a subprocess per sync) sets the connector's constant from this variable; the
+# real `fivetran debug` (cli=True), `fivetran configuration --test` and the in-process load_connector_module keep
+# the production value (nothing in the pytest process changes it, so no test depends on another's order).
+RETRY_BASE_VARIABLE = "ACT_TEST_RETRY_BASE_SECONDS"
+TEST_RETRY_BASE_SECONDS = "0.05"
 
 
 def make_project(directory: Path) -> Path:
@@ -56,6 +66,7 @@ class RunResult:
     returncode: int
     output: str
     project: Path
+    crash_reports: list[Path] = field(default_factory=list)  # this run's reports, under their unique names
 
     @property
     def succeeded(self) -> bool:
@@ -67,9 +78,20 @@ class RunResult:
         return json.loads(path.read_text()) if path.exists() else {}
 
 
+def keep_crash_reports(project: Path) -> list[Path]:
+    """Renames the crash reports the last run wrote (`crash_*.log`) to unique names and returns them."""
+    folder = project / "crash-reports"
+    kept = []
+    for report in sorted(folder.glob("crash_*.log")) if folder.is_dir() else []:
+        target = folder / f"run{time.time_ns()}-{report.name}"
+        report.rename(target)
+        kept.append(target)
+    return kept
+
+
 def _env(extra: dict | None) -> dict:
     env = dict(os.environ)
-    env.update({"DO_NOT_TRACK": "1", "ACT_RETRY_BASE_SECONDS": "0.05", "PYTHONUNBUFFERED": "1"})
+    env.update({"DO_NOT_TRACK": "1", RETRY_BASE_VARIABLE: TEST_RETRY_BASE_SECONDS, "PYTHONUNBUFFERED": "1"})
     env["PATH"] = f"{FIVETRAN.parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(extra or {})
     return env
@@ -107,7 +129,7 @@ def fivetran_debug(
         text=True,
         errors="replace",
     )
-    return RunResult(completed.returncode, completed.stdout, project)
+    return RunResult(completed.returncode, completed.stdout, project, keep_crash_reports(project))
 
 
 def fivetran_debug_killed(
@@ -142,7 +164,7 @@ def fivetran_debug_killed(
         process.wait(timeout=60)
         rest = process.stdout.read() if process.stdout else ""
         lines.append(rest)
-    return RunResult(process.returncode, "".join(lines), project)
+    return RunResult(process.returncode, "".join(lines), project, keep_crash_reports(project))
 
 
 def fivetran_command(
@@ -151,7 +173,7 @@ def fivetran_command(
     """Any other `fivetran` command (package, configuration --test) on the project."""
     if configuration is not None:
         (project / "configuration.json").write_text(json.dumps(configuration))
-    return subprocess.run(
+    completed = subprocess.run(
         [str(FIVETRAN), *args],
         cwd=project,
         env=_env(None),
@@ -162,6 +184,16 @@ def fivetran_command(
         text=True,
         errors="replace",
     )
+    keep_crash_reports(project)
+    return completed
+
+
+def shorten_retries() -> None:
+    """Sets the connector's retry base (the `act` package on sys.path) to the tests' short value. For the sync
+    subprocess (sdk_run) only."""
+    import act.retry
+
+    act.retry.RETRY_BASE_SECONDS = float(os.environ.get(RETRY_BASE_VARIABLE, TEST_RETRY_BASE_SECONDS))
 
 
 def load_connector_module(name: str = "act_connector_under_test"):

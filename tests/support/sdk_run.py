@@ -10,6 +10,9 @@ Naming: the connector writes final snake_case names, which Fivetran naming leave
 it), so the runner uses source naming unless ACT_TEST_NAMING=FIVETRAN_NAMING: the local tester renames every cell
 of every row in Python, which more than doubles the time of a sync without changing a name.
 
+Retries: the connector's retry base (`act.retry.RETRY_BASE_SECONDS`, 1 s) is set to ACT_TEST_RETRY_BASE_SECONDS
+(tests/support/fivetran_run.py passes 0.05) before the run, so faulty-server scenarios stay fast.
+
     python -m tests.support.sdk_run <project> <configuration.json> [state.json]
 """
 
@@ -20,6 +23,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from tests.support.fivetran_run import shorten_retries
 
 
 def main() -> int:
@@ -35,6 +40,7 @@ def main() -> int:
 
     sys.path.insert(0, str(project))
     os.chdir(project)
+    shorten_retries()  # the project copy's act.retry: the production 1 s base would make faulty runs slow
     spec = importlib.util.spec_from_file_location("connector", project / "connector.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

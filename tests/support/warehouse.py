@@ -81,6 +81,11 @@ class Comparison:
     def clean(self) -> bool:
         return not (self.lost or self.duplicated or self.stale)
 
+    @property
+    def exact(self) -> bool:
+        """Clean, and every row deleted at the source is marked deleted in the warehouse too."""
+        return self.clean and not self.zombies
+
     def __str__(self) -> str:
         return (
             f"{self.table}: truth={self.truth} landed={self.landed} lost={len(self.lost)} "
@@ -89,9 +94,34 @@ class Comparison:
         )
 
 
+def compare_pairs(project: Path, snapshot: dict) -> Comparison:
+    """A table of key pairs (group membership, company associations): every pair the source has is live once,
+    and every live pair the source no longer has is a zombie."""
+    table, keys = snapshot["table"], snapshot["keys"]
+    truth = {tuple(str(record[k]) for k in keys) for record in snapshot["records"]}
+    result = Comparison(table, truth=len(truth))
+    landed = (
+        rows(project, table, ", ".join(keys) + ", _fivetran_deleted", live_only=False)
+        if table in tables(project)
+        else []
+    )
+    seen: dict[tuple, int] = {}
+    for row in landed:
+        pair = tuple(str(row[k]) for k in keys)
+        seen[pair] = seen.get(pair, 0) + 1
+    result.duplicated = [pair for pair, count in seen.items() if count > 1]
+    live = {tuple(str(row[k]) for k in keys) for row in landed if not row["_fivetran_deleted"]}
+    result.landed = len(live)
+    result.lost = sorted(truth - live)
+    result.zombies = sorted(live - truth)
+    return result
+
+
 def compare(project: Path, control, table: str) -> Comparison:
     """The warehouse's table against the emulator's snapshot of it."""
     snapshot = control.snapshot(table)
+    if snapshot.get("keys"):
+        return compare_pairs(project, snapshot)
     cursor_field = snapshot.get("cursor_field")
     truth = {str(record["id"]): record for record in snapshot["records"]}
     result = Comparison(table, truth=len(truth))

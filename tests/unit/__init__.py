@@ -1,0 +1,1 @@
+"""Fast tests of pure parts: no network, no subprocess (`pytest -m unit`)."""
