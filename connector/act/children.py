@@ -3,7 +3,7 @@ changed, and all of them in a full pass): child collections (`/api/opportunities
 and association sides (`/api/groups/{id}/associated-contacts`: only the associated ids matter, kept as key pairs).
 
 The answer for one parent is paged like any collection (in id order), because a server that caps `$top` would
-otherwise truncate it silently; an answer shorter than the cap is complete, so it costs one request. A parent
+otherwise truncate it silently; an answer known to be shorter than the cap is complete, so it costs one request. A parent
 deleted between its page and this read answers 404: that parent is marked deleted (once the server confirms it
 is gone), and its child rows are marked at the table's next full re-read.
 """
@@ -96,6 +96,7 @@ def read_children(ctx: SyncContext, child: PerParentRead, parent_path: str, pare
     client, top = ctx.client, ctx.batch_size
     path, records, after = child.path_for(parent_id), [], None
     while True:
+        before = client.largest_answer
         try:
             page = client.get_collection(path, id_order_query(after, top, select=child.select))
         except ActApiError as error:
@@ -103,11 +104,19 @@ def read_children(ctx: SyncContext, child: PerParentRead, parent_path: str, pare
                 return GONE
             raise
         records += page
-        limit = min(top, client.page_cap or top)
         ids = [r["id"] for r in page if isinstance(r, dict) and r.get("id") is not None]
-        if len(page) < limit or not ids:
+        if _complete(client, len(page), top, before) or not ids:
             return records
         after = {"id": ids[-1]}
+
+
+def _complete(client: ActClient, answered: int, top: int, largest_before: int) -> bool:
+    """Whether an answer of `answered` records is all there is. A server's cap on `$top` is known once a pass has
+    seen it; until then an answer shorter than one the server already gave cannot have been cut, and any other
+    is followed by one more request (the cap is never guessed: a capped answer taken as whole loses rows)."""
+    if client.page_cap is not None:
+        return answered < min(top, client.page_cap)
+    return answered < top and answered < largest_before
 
 
 def _parent_exists(client: ActClient, parent_path: str, parent_id: object) -> bool:

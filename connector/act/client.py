@@ -87,6 +87,7 @@ class ActClient:
         self.server_time: str | None = None
         self.requests_sent = 0
         self.page_cap: int | None = None  # most records the server returns per request, once a pass has seen it
+        self.largest_answer = 0  # most records one answer has held so far: a shorter answer was not cut by a cap
 
     @staticmethod
     def _tls_verify(config: ConnectorConfig) -> str | bool:
@@ -156,6 +157,7 @@ class ActClient:
     def get_collection(self, path: str, params: dict[str, str] | None = None) -> list[Any]:
         """A collection GET: the body must be a JSON array (the Act! Web API has no paging envelope)."""
         data: list[Any] = self.get_json(path, params, expect_array=True)
+        self.largest_answer = max(self.largest_answer, len(data))  # the server's cap, if it has one, is at least this
         return data
 
     def _with_retries(self, path: str, attempt_once: Callable[[], T]) -> T:

@@ -24,8 +24,11 @@ and each re-upserted row replaces the old one, so a column no longer written is 
 - a type changed: the new type is declared (the destination widens the column) and every value is converted by
   the new type; a value that does not convert is counted as a problem, never silently dropped.
 
-**When the metadata cannot be read** `schema()` declares no custom-field columns (and warns); `update()` uses the
-saved mapping, or fails naming the cause when there is none (a guess could swap two fields' columns). A server
+**When the metadata cannot be read** (after the client's retries) the sync fails naming the cause: `schema()`
+declares the columns' types and has no state to fall back on, and declaring none would let the destination retype
+typed columns from the values it sees (a custom date would turn into text). Should `update()` alone fail to read
+it, it uses the mapping saved by the last sync, or fails too when there is none (a guess could swap two fields'
+columns). A server
 that answers 404 does not describe custom fields at all: every record's whole `customFields` map then lands as JSON
 text in one column, `custom_fields`, in `schema()` and `update()` alike, so no name depends on record order.
 """
@@ -372,20 +375,22 @@ def _tables_by_record_type(specs: Iterable[TableSpec]) -> dict[str, list[str]]:
 
 # -- the API of schema() and update() ------------------------------------------------------------------------------
 def plans_for_schema(client: ActClient, specs: Sequence[TableSpec]) -> dict[str, CustomFieldPlan]:
-    """Table name → custom-field plan, for the selected tables that carry custom fields. Never raises for an
-    unreadable server: those tables are left out (declared without custom-field columns, with a warning) and
-    update() decides with the saved mapping."""
+    """Table name → custom-field plan, for the selected tables that carry custom fields. Raises
+    CustomFieldsUnavailable when the metadata cannot be read: declaring the tables without their typed columns
+    would let the destination retype them from the values."""
     outcomes = _read_record_types(client, specs)
     tables = _tables_by_record_type(specs)
     plans: dict[str, CustomFieldPlan] = {}
     for record_type, outcome in outcomes.items():
         if isinstance(outcome, Exception):
-            log.warning(
-                f"custom fields of {record_type} records could not be read ({_cause(record_type, outcome)}); "
-                f"{', '.join(tables[record_type])} "
-                f"declared without custom-field columns for now: the sync uses the columns saved by the last sync"
-            )
-            continue
+            if getattr(outcome, "status", None) is None:
+                raise outcome  # the server itself failed (unreachable, credentials): its message says what to fix
+            raise CustomFieldsUnavailable(
+                f"Cannot read the custom fields of Act! {record_type} records ({_cause(record_type, outcome)}) for "
+                f"{', '.join(tables[record_type])}: their columns' types cannot be declared, and guessing them would "
+                f"change the warehouse. Make sure the server answers and the Act! user may read field metadata, then "
+                f"sync again (or remove {', '.join(tables[record_type])} from 'tables')"
+            ) from outcome
         if outcome is NOT_DESCRIBED:
             log.warning(_not_described(record_type, tables[record_type]))
         plans.update(dict.fromkeys(tables[record_type], outcome.plan()))

@@ -4,6 +4,7 @@ once and current, whatever the server does to pages and whatever changes between
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 from tests.connector.conftest import Syncer
 from tests.support.emulator import start_emulator
@@ -118,29 +119,50 @@ def test_second_and_later_syncs_pick_up_every_edit_and_insert(syncer):
     assert state["table_batch_tracking"] == {}
 
 
-def test_incremental_sync_reads_only_what_changed(syncer):
-    syncer.sync()
+def _stamp(text: str) -> datetime:
+    base, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.fromisoformat(base).replace(microsecond=int((fraction + "000000")[:6]), tzinfo=timezone.utc)
+
+
+def reads_from_cursor(control, table: str, cursor: str, overlap_seconds: int = 300) -> int:
+    """How many records an incremental pass from `cursor` reads: those stamped at or after the cursor minus
+    `cursor_overlap_seconds` (late commits), i.e. what changed since and the newest records before it again."""
+    snapshot = control.snapshot(table)
+    lower = _stamp(cursor) - timedelta(seconds=overlap_seconds)
+    return sum(1 for r in snapshot["records"] if _stamp(r[snapshot["cursor_field"]]) >= lower)
+
+
+def test_incremental_sync_reads_only_what_changed_and_the_overlap_before_its_cursor(syncer):
+    cursors = syncer.sync().state["table_cursors"]
     syncer.emulator.control.mutate("contacts", edit=5)
     result = syncer.sync()
-    assert "contacts: complete, 5 rows in 1 pages" in result.output
-    assert "companies: complete, 0 rows in 0 pages" in result.output
+    for table, cursor in cursors.items():
+        expected = reads_from_cursor(syncer.emulator.control, table, cursor)  # the 5 edits included
+        assert expected >= 1 + (5 if table == "contacts" else 0)  # the newest record at least
+        assert f"{table}: complete, {expected} rows in 1 pages" in result.output, [
+            line for line in result.output.splitlines() if f"{table}: complete" in line
+        ]
+    read_whole = [line for line in result.output.splitlines() if "read whole this sync" in line]
+    assert all("activity_types:" in line for line in read_whole), read_whole  # full-refresh tables only
     assert "Too many empty results" not in result.output  # empty first pages of incremental passes never alarm
 
 
 def test_keyset_position_keeps_the_cursor_exactly_as_the_server_wrote_it(syncer):
+    syncer.sync(tables="contacts")
+    syncer.emulator.control.mutate("contacts", edit=120)
     truth = {
         r["id"]: r["edited"] for r in syncer.emulator.control.snapshot("contacts", fields=["id", "edited"])["records"]
     }
     assert any(len(edited.rstrip("Z").partition(".")[2]) == 7 for edited in truth.values()), "7-digit fractions served"
-    result = syncer.sync(batch_size=10, tables="contacts")
+    result = syncer.sync(batch_size=10, tables="contacts")  # an incremental pass: positions in (edited, id) order
     decoder = json.JSONDecoder()
     positions = [
         decoder.raw_decode(line.split("checkpoint recorded: ", 1)[1])[0]["table_batch_tracking"].get("contacts", {})
         for line in result.output.splitlines()
         if "checkpoint recorded: " in line
     ]
-    keysets = [p["keyset"] for p in positions if p.get("keyset")]
-    assert len(keysets) >= 40
+    keysets = [p["keyset"] for p in positions if p.get("mode") == "incremental" and p.get("keyset")]
+    assert len(keysets) >= 12
     for keyset in keysets:  # each saved position is a real record's id and its cursor, character for character
         assert truth[keyset["id"]] == keyset["cursor"]
     assert any(len(k["cursor"].rstrip("Z").partition(".")[2]) == 7 for k in keysets)

@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import record_scenario
 from tests.connector.conftest import CORE_TABLES
+from tests.connector.test_incremental_sync import reads_from_cursor
 from tests.support.emulator import start_emulator
 from tests.support.fivetran_run import connector_config, fivetran_debug, fivetran_debug_killed, make_project
 from tests.support.warehouse import compare
@@ -64,6 +65,7 @@ def world(tmp_path_factory):
         config = connector_config(emulator, batch_size=BATCH)
         full = fivetran_debug(project, config, state={})
         assert full.succeeded, full.output[-4000:]
+        cursors = full.state["table_cursors"]  # read now: `state` is the project's state file when it is read
         template = base / "after-full-sync"
         shutil.copytree(project, template)
         _apply_changes(emulator.control)
@@ -73,6 +75,7 @@ def world(tmp_path_factory):
             "emulator": emulator,
             "config": config,
             "template": template,
+            "cursors": cursors,
             "n_full": full.output.count(CHECKPOINT),
             "n_incremental": incremental.output.count(CHECKPOINT),
         }
@@ -111,18 +114,19 @@ def test_a_first_sync_killed_at_a_random_checkpoint_resumes_where_it_stopped_and
     # the resumed run continued from the saved position instead of starting over
     read = _rows_read(resumed.output)
     cursors, tracking = saved.get("table_cursors", {}), saved.get("table_batch_tracking", {})
+    control = world["emulator"].control
     for table in CORE_TABLES:
         if table in tracking:  # unfinished at the kill: only the rows after its last committed one
             expected = RECORDS[table] - tracking[table]["skip"]
-        elif table in cursors:  # finished at the kill: nothing new since, nothing read
-            expected = 0
+        elif table in cursors:  # finished at the kill: nothing new since, only the overlap before its cursor
+            expected = reads_from_cursor(control, table, cursors[table])
         else:  # not started (or a full-refresh table): all of it
             expected = RECORDS[table]
         assert read[table] == expected, (
             f"k={k}: {table} read {read[table]} rows after the kill, expected {expected}; saved state {saved}"
         )
-    if tracking:
-        assert "resuming an unfinished pass" in resumed.output
+    for table, pass_ in tracking.items():  # a first sync reads each table whole: it resumes its full re-read
+        assert pass_["mode"] == "full" and f"{table}: resuming its full re-read" in resumed.output, table
 
 
 @pytest.mark.parametrize("seed", INCREMENTAL_SEEDS)
@@ -135,9 +139,11 @@ def test_an_incremental_sync_killed_at_a_random_checkpoint_resumes_and_loses_not
     k, saved, resumed = _kill_then_resume(world, project, world["n_incremental"], seed)
     _assert_clean(world, project, "kill -9 during an incremental sync, then resume", runs=3)
 
-    # no table was read in full again: at most its changed records (deleted ones are not read)
+    # no table was read in full again: at most what an uninterrupted incremental sync reads (its changed records
+    # and the overlap before its cursor; deleted ones are not read)
     read = _rows_read(resumed.output)
     for table in CORE_TABLES:
-        changed = CHANGES.get(table, {})
-        limit = RECORDS[table] if table == "activity_types" else changed.get("edit", 0) + changed.get("insert", 0)
+        limit = (
+            RECORDS[table] if table == "activity_types" else reads_from_cursor(control, table, world["cursors"][table])
+        )
         assert read[table] <= limit, f"k={k}: {table} read {read[table]} rows after the kill; saved state {saved}"

@@ -41,8 +41,8 @@ def make_project(directory: Path) -> Path:
 
 
 def connector_config(emulator, **overrides) -> dict:
-    """A configuration for `emulator` (a tests.support.emulator.RunningEmulator), all values strings. Delete checks
-    are off unless a test turns them on (test_deletes.py): they are a walk of every table on a first sync."""
+    """A configuration for `emulator` (a tests.support.emulator.RunningEmulator), all values strings: the
+    connector's defaults but for a smaller page, no pause between requests and a short timeout."""
     config = {
         "protocol": "https" if emulator.base_url.startswith("https") else "http",
         "hostname": emulator.host,
@@ -55,7 +55,6 @@ def connector_config(emulator, **overrides) -> dict:
         "rate_limit_pause": "0",
         "max_retries": "8",
         "request_timeout": "10",
-        "delete_reconciliation_hours": "0",
     }
     config.update({key: str(value) for key, value in overrides.items()})
     return config

@@ -1,0 +1,57 @@
+{{ config(enabled=var('act__using_contacts')) }}
+
+with contacts as (
+    {{ act_live_rows('contacts') }}
+)
+
+select
+    id as contact_id,
+    full_name,
+    name_prefix,
+    first_name,
+    middle_name,
+    last_name,
+    name_suffix,
+    salutation,
+    job_title,
+    department,
+    company_id,
+    company as company_name,
+    contact_type,
+    id_status,
+    email_address,
+    alt_email_address,
+    personal_email_address,
+    website,
+    business_phone,
+    mobile_phone,
+    home_phone,
+    fax_phone,
+    business_address_line_1,
+    business_address_line_2,
+    business_address_city,
+    business_address_state,
+    business_address_postal_code,
+    business_address_country,
+    referred_by,
+    last_results,
+    last_email as last_emailed_at,
+    last_attempt as last_attempted_at,
+    last_reach as last_reached_at,
+    last_meeting as last_met_at,
+    last_letter_sent as last_letter_sent_at,
+    cast(birthday as date) as birthday,
+    is_user,
+    is_private,
+    is_favorite,
+    is_imported,
+    aem_opt_out as is_email_opted_out,
+    record_manager_id,
+    record_manager as record_manager_name,
+    import_date as imported_at,
+    created as created_at,
+    edited as edited_at,
+    edited_by,
+    {{ act_custom_fields('contacts') }}
+    _fivetran_synced
+from contacts
