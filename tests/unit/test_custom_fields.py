@@ -339,17 +339,20 @@ def test_tables_sharing_a_record_type_read_it_once():
     assert client.requests == ["/api/metadata/Product/fields"]
 
 
-def test_schema_declares_no_custom_columns_when_the_metadata_cannot_be_read(warnings):
+def test_schema_fails_with_the_servers_own_error_when_the_server_is_down():
     client = FakeClient({"Contact": DOWN, "Company": COMPANY_FIELDS})
-    assert plans_for_schema(client, [CONTACTS, COMPANIES]) == {}
+    with pytest.raises(ActApiError, match="HTTP 503"):
+        plans_for_schema(client, [CONTACTS, COMPANIES])
     assert client.requests == ["/api/metadata/Contact/fields"]  # the server is down: not asked again per type
-    assert len(warnings) == 2 and all("HTTP 503" in warning for warning in warnings)
 
 
-def test_a_failure_of_one_path_does_not_stop_the_others():
+def test_schema_fails_naming_the_record_type_when_its_metadata_cannot_be_read():
     forbidden = ActApiError("GET /api/metadata/Contact/fields failed with HTTP 403", 403)
     client = FakeClient({"Contact": forbidden, "Company": COMPANY_FIELDS})
-    assert list(plans_for_schema(client, [CONTACTS, COMPANIES])) == ["companies"]
+    with pytest.raises(CustomFieldsUnavailable) as failure:
+        plans_for_schema(client, [CONTACTS, COMPANIES])
+    message = str(failure.value)
+    assert "Contact" in message and "HTTP 403" in message and "'tables'" in message
 
 
 def test_update_uses_the_saved_mapping_when_the_metadata_cannot_be_read(warnings):
