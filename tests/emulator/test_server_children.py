@@ -2,7 +2,6 @@
 changed with or without moving the opportunity's `edited`, and back-dated."""
 
 import pytest
-import requests
 
 from act_emulator.dotnet_time import parse_ticks
 from act_emulator.sqlorder import guid_sort_key
@@ -17,13 +16,7 @@ def emu():
 
 @pytest.fixture()
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=10)
-
-    return get
+    return emu.api_get()
 
 
 def _opportunity(emu, index: int) -> dict:

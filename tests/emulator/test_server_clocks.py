@@ -23,13 +23,7 @@ def emu():
 
 @pytest.fixture()
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=10)
-
-    yield get
+    yield emu.api_get()
     emu.control.config(date_offset_seconds=START_OFFSET, created_offset_seconds=0)
 
 

@@ -19,13 +19,7 @@ def emu():
 
 @pytest.fixture()
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=10)
-
-    return get
+    return emu.api_get()
 
 
 def test_snapshot_matches_served_data(emu, api):

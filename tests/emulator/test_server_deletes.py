@@ -3,7 +3,6 @@ with it), links removed from and added to embedded arrays with or without moving
 records hidden from the API user and shown again."""
 
 import pytest
-import requests
 
 from act_emulator.settings import RECORD_PRESETS
 from act_emulator.tables import TABLES
@@ -20,13 +19,7 @@ def emu():
 
 @pytest.fixture()
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=30)
-
-    return get
+    return emu.api_get()
 
 
 def _path(table: str, record_id="") -> str:

@@ -5,7 +5,6 @@ embedded links, parent references, metadata), while filters, keyset pages and si
 import re
 
 import pytest
-import requests
 
 from act_emulator.sqlorder import guid_sort_key
 from tests.support.emulator import start_emulator
@@ -26,13 +25,7 @@ def emu():
 
 @pytest.fixture()
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=10)
-
-    yield get
+    yield emu.api_get()
     emu.control.config(id_format="upper")
 
 

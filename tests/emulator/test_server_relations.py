@@ -5,7 +5,6 @@ through the control API with (companies) or without (groups) moving `edited`, sn
 Also the embedded link arrays of notes and history items, changed through /_emulator/links."""
 
 import pytest
-import requests
 
 from act_emulator.dotnet_time import parse_ticks
 from act_emulator.sqlorder import guid_sort_key
@@ -23,13 +22,7 @@ def emu():
 
 @pytest.fixture()
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=30)
-
-    return get
+    return emu.api_get()
 
 
 def _ids(emu, table) -> list:

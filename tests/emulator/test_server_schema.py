@@ -3,7 +3,6 @@
 schema, not the records."""
 
 import pytest
-import requests
 
 from act_emulator import custom_fields
 from act_emulator.dotnet_time import parse_ticks
@@ -18,13 +17,7 @@ def emu():  # one server: each test changes fields no other test looks at
 
 @pytest.fixture()
 def api(emu):
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + emu.token()
-
-    def get(path, **params):
-        return session.get(emu.base_url + path, params=params, timeout=10)
-
-    return get
+    return emu.api_get()
 
 
 def _stamps(emu, table="contacts") -> dict:
