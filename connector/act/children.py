@@ -124,11 +124,12 @@ def _parent_exists(client: ActClient, parent_path: str, parent_id: object) -> bo
     return bool(client.get_collection(parent_path, query))
 
 
-def emit_children(ctx: SyncContext, child: PerParentRead, parent_table: str, parent_path: str, page: list[Any]) -> None:
-    """Reads and writes what the API serves under every parent in `page`, a few reads in flight at a time; on a
-    failure the reads not yet started are dropped, so a dead server fails the table instead of retrying every
-    parent."""
-    parent_ids = [record["id"] for record in page if type(record) is dict and record.get("id") is not None]
+def emit_children(
+    ctx: SyncContext, child: PerParentRead, parent_table: str, parent_path: str, parent_ids: list[Any]
+) -> None:
+    """Reads and writes what the API serves under every parent in `parent_ids` (the records a page wrote), a few
+    reads in flight at a time; on a failure the reads not yet started are dropped, so a dead server fails the
+    table instead of retrying every parent."""
     in_flight: deque[tuple[object, Future[list[Any] | None]]] = deque()
 
     def write_next() -> None:

@@ -160,6 +160,34 @@ class ActClient:
         self.largest_answer = max(self.largest_answer, len(data))  # the server's cap, if it has one, is at least this
         return data
 
+    def get_collection_body(self, path: str, params: dict[str, str] | None = None) -> bytes | bytearray:
+        """A collection GET's body, not parsed yet (act/pages.py parses big pages a slice at a time, on the thread
+        that writes them). HTTP failures are retried as for `get_collection`; `parse_collection` says when the
+        body is not a JSON array, and the caller then asks again through `get_collection`."""
+        query = urlencode(params or {}, safe="$,'()/:")
+        url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
+        body: bytes | bytearray = self._with_retries(
+            path, lambda: self._get_once(url, path, query, expect_array=True, parse=False)
+        )
+        return body
+
+    def parse_collection(self, body: bytes | bytearray, path: str) -> list[Any] | None:
+        """A collection body from `get_collection_body` parsed as `get_collection` parses it, or None (with a
+        warning) if it is not a JSON array."""
+        try:
+            data = _parse_body(body, path)
+        except _Retryable as failure:
+            log.warning(f"GET {path}: {failure.reason}; asking again")
+            return None
+        if not isinstance(data, list):
+            log.warning(
+                f"GET {path}: the answer is a JSON {type(data).__name__}, not the array a collection returns; "
+                f"asking again"
+            )
+            return None
+        self.largest_answer = max(self.largest_answer, len(data))
+        return data
+
     def _with_retries(self, path: str, attempt_once: Callable[[], T]) -> T:
         attempt = 0
         while True:
@@ -176,15 +204,17 @@ class ActClient:
                 log.warning(f"GET {path}: {failure.reason}; retry {attempt} of {self._max_retries} in {wait:.2f}s")
                 time.sleep(wait)
 
-    def _get_once(self, url: str, path: str, query: str, expect_array: bool) -> Any:
+    def _get_once(self, url: str, path: str, query: str, expect_array: bool, parse: bool = True) -> Any:
         self._authorize_once()
         for token_attempt in (1, 2):
             generation = self.auth.generation
             self._pace()
             started = time.monotonic()
             try:
-                response = self.session.get(url, auth=self.auth.token, timeout=self._timeout, verify=self._verify)
-                body = response.content
+                response = self.session.get(
+                    url, auth=self.auth.token, timeout=self._timeout, verify=self._verify, stream=not parse
+                )
+                body = response.content if parse else _read_body(response)
             except requests.exceptions.SSLError:
                 raise self._tls_failure() from None
             except requests.Timeout:
@@ -221,6 +251,8 @@ class ActClient:
             if status != 200:
                 hint = _HINTS.get(status, "unexpected answer from the server")
                 raise ActApiError(f"GET {path} failed with HTTP {status}: {hint}", status)
+            if not parse:
+                return body
             data = _parse_body(body, path)
             if expect_array and not isinstance(data, list):
                 raise _Retryable(f"the answer is a JSON {type(data).__name__}, not the array a collection returns")
@@ -228,7 +260,36 @@ class ActClient:
         raise AssertionError("unreachable")
 
 
-def _parse_body(body: bytes, path: str) -> Any:
+READ_PIECE = 1 << 20
+
+
+def _read_body(response: requests.Response) -> bytes | bytearray:
+    """A streamed answer's body read into one buffer of its Content-Length, a piece at a time: requests' `content`
+    joins 10 KB pieces, which holds a 25 MB page twice for a moment. Answers without a plain length (compressed,
+    chunked, errors) are read as `content` reads them."""
+    length = response.headers.get("Content-Length", "")
+    if (
+        response.status_code != 200
+        or not length.isdigit()
+        or response.headers.get("Content-Encoding", "identity") != "identity"
+    ):
+        return response.content
+    size = int(length)
+    buffer = bytearray(size)
+    read = 0
+    try:
+        for piece in response.iter_content(READ_PIECE):  # requests turns urllib3's failures into its own
+            buffer[read : read + len(piece)] = piece
+            read += len(piece)
+    finally:
+        if read != size:
+            response.close()
+    if read != size:
+        raise requests.exceptions.ChunkedEncodingError(f"the answer ended after {read} of {size} bytes")
+    return buffer  # a bytearray: parsed and sliced as bytes are, without a copy
+
+
+def _parse_body(body: bytes | bytearray, path: str) -> Any:
     """JSON from a 200 answer. Invalid UTF-8 (seen from servers writing Windows-1252) is replaced, not fatal:
     the affected characters become U+FFFD and a warning says so; anything else unparsable is retried."""
     try:

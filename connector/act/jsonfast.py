@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-loads: Callable[[bytes | str], Any]
+loads: Callable[[bytes | bytearray | str], Any]
 dumps_text: Callable[[Any], str]
 
 try:

@@ -5,10 +5,21 @@ A spurious empty answer (a glitch of the server) in the middle of an id-ordered 
 rows not read would then look deleted, so such a pass (`confirm_end`) asks once more before it believes an empty
 page that follows a full one. An incremental pass need not: ending early there only delays rows to the next sync,
 because its position is the last row it read.
+
+Memory. A page of 10,000 contacts is ~25 MB of JSON and ~62 MB once parsed, and four tables read at once. So the
+next page is downloaded as bytes only, and a big page is parsed a slice (~1 MB of JSON) at a time on the thread
+that writes it (`SlicedPage`): the records of a slice are released once written, keeping only what a delete check's
+baseline reads of them (`write_page`). Where the next page starts is read from the page's last slice, parsed first.
+The bytes downloaded and not yet written are bounded across the tables of a sync (`BytesInFlight`): a table whose
+next page does not fit waits until it has written its current one, so the tables together hold at most about
+`BYTES_IN_FLIGHT` of pages (one page of any size always fits when nothing else is held).
 """
 
 from __future__ import annotations
 
+import ctypes
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import TYPE_CHECKING, Any
@@ -16,12 +27,187 @@ from typing import TYPE_CHECKING, Any
 from fivetran_connector_sdk import Logging as log
 
 from .errors import SyncFailed
+from .jsonfast import loads
 from .keyset import Position, last_position
 
 if TYPE_CHECKING:
     from .client import ActClient
 
 Page = list[Any]
+Body = bytes | bytearray  # a page's JSON as downloaded (client.get_collection_body)
+
+SLICE_BYTES = 1 << 20  # JSON parsed at once from a big page (~400 contacts, ~2.5 MB once parsed)
+WHOLE_PAGE_BYTES = 2 * SLICE_BYTES  # pages up to this size are parsed at once
+BYTES_IN_FLIGHT = 48 << 20  # page bytes downloaded and not yet written, across the tables of a sync
+FIRST_PAGE_RECORD_BYTES = 1_500  # the size guessed per record before a table's first page is seen
+CUT_ATTEMPTS = 3  # balanced cuts tried (parsed) before the rest of a page is parsed at once
+_BOUNDARY = b"},{"  # between two records of an array (Act!'s JSON is compact, as ASP.NET writes it)
+
+
+class BytesInFlight:
+    """A budget of page bytes downloaded and not yet written, shared by the tables of one sync. `try_take` never
+    waits; `take` waits only while other tables hold bytes (a table calls it holding nothing, so no table waits
+    for one that waits), and anything fits when nothing is held."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._changed = threading.Condition()
+
+    def _fits(self, amount: int) -> bool:
+        return self.held <= 0 or self.held + amount <= self.limit
+
+    def try_take(self, amount: int) -> bool:
+        with self._changed:
+            if not self._fits(amount):
+                return False
+            self.held += amount
+            return True
+
+    def take(self, amount: int) -> None:
+        with self._changed:
+            while not self._fits(amount):
+                self._changed.wait()
+            self.held += amount
+
+    def adjust(self, delta: int) -> None:
+        """A reservation made on a guess, set to what arrived (it may go over the limit: the bytes are here)."""
+        with self._changed:
+            self.held += delta
+            self._changed.notify_all()
+
+    def give(self, amount: int) -> None:
+        self.adjust(-amount)
+
+
+def return_freed_pages_to_the_system(threshold: int = 1 << 20) -> None:
+    """Makes glibc's malloc give big freed blocks (page bodies, slices) back to the system at once.
+
+    glibc serves a block of more than its mmap threshold with its own mapping, unmapped when freed; but that
+    threshold rises to the size of any such block freed (up to 32 MB), so after the first 25 MB page every later
+    page comes from the threads' heaps, which keep what is freed: a sync's RSS grew by ~50 MB of freed pages.
+    Fixing the threshold (`mallopt(M_MMAP_THRESHOLD)`) keeps big blocks mapped. Elsewhere (not glibc) it does
+    nothing."""
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    mallopt(_M_MMAP_THRESHOLD, threshold)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+_MALLOC_TUNED = False
+_BUDGETS: weakref.WeakKeyDictionary[Executor, BytesInFlight] = weakref.WeakKeyDictionary()
+_BUDGETS_LOCK = threading.Lock()
+
+
+def bytes_in_flight(prefetch: Executor) -> BytesInFlight:
+    """The budget of the sync that owns `prefetch` (one executor per sync, shared by its tables)."""
+    with _BUDGETS_LOCK:
+        budget = _BUDGETS.get(prefetch)
+        if budget is None:
+            return_freed_pages_to_the_system()
+            budget = _BUDGETS[prefetch] = BytesInFlight(BYTES_IN_FLIGHT)
+        return budget
+
+
+class SlicedPage(list[Any]):
+    """A big page, parsed a slice at a time as it is read.
+
+    `drain(keep)` yields each record once, slice by slice, and keeps `keep(record)` in its place (what is read of
+    the page later); plain iteration parses and keeps every record whole. A slice ends at a `},{` between two
+    records: a cut elsewhere (inside a nested object, or inside a string) leaves braces unbalanced, and a slice
+    that balances but does not parse, or bytes only `parse_rest` can read (invalid UTF-8), send the rest of the
+    page to `parse_rest` at once, so a slice never splits a record."""
+
+    def __init__(self, body: Body, start: int, stop: int, parse_rest: Callable[[bytes, int], list[Any]]) -> None:
+        super().__init__()
+        self._body, self._start, self._stop = body, start, stop  # first record's '{', the closing ']'
+        self._parse_rest = parse_rest  # (JSON array text, records read before it) -> its records
+        self.records_read = 0
+        self.drained = False
+        self.on_drained: Callable[[SlicedPage, list[Any]], None] | None = None
+
+    def tail(self) -> list[Any] | None:
+        """The page's last records (from a `},{` between two records near its end), parsed: where the next page
+        starts. None if they cannot be found that way."""
+        body, start, stop = self._body, self._start, self._stop
+        counted, curly, attempts = stop, 0, 0  # braces of body[counted:stop]
+        while attempts < CUT_ATTEMPTS:
+            cut = body.rfind(_BOUNDARY, start, counted)
+            if cut == -1 or stop - cut > 4 * SLICE_BYTES:
+                return None
+            curly += body.count(b"{", cut + 2, counted) - body.count(b"}", cut + 2, counted)
+            counted = cut + 2
+            if curly:
+                continue
+            attempts += 1
+            try:
+                records = loads(b"[" + body[cut + 2 : stop + 1])
+            except ValueError:
+                continue  # balanced by brackets inside strings: not a cut between records
+            return records if isinstance(records, list) and records else None
+        return None
+
+    def _slices(self) -> Iterator[list[Any]]:
+        body, start, stop = self._body, self._start, self._stop
+        while start < stop:
+            records, cut = None, -1
+            if start + SLICE_BYTES < stop:
+                cut = body.find(_BOUNDARY, start + SLICE_BYTES, stop)
+                scanned, curly, attempts = start, 0, 0  # braces of body[start:scanned]
+                while cut != -1 and attempts < CUT_ATTEMPTS:
+                    curly += body.count(b"{", scanned, cut + 1) - body.count(b"}", scanned, cut + 1)
+                    scanned = cut + 1
+                    if not curly:
+                        attempts += 1
+                        try:
+                            records = loads(b"[" + body[start : cut + 1] + b"]")
+                            break
+                        except ValueError:
+                            pass  # brackets inside strings, or bytes only parse_rest reads
+                    cut = body.find(_BOUNDARY, cut + 1, stop)
+            if records is None:
+                yield self._parse_rest(b"[" + body[start : stop + 1], self.records_read)
+                return
+            yield records
+            start = cut + 2
+
+    def drain(self, keep: Callable[[Any], Any] | None = None) -> Iterator[Any]:
+        if self.drained:
+            yield from list.__iter__(self)
+            return
+        last: list[Any] = []
+        for records in self._slices():
+            yield from records
+            self.records_read += len(records)
+            self.extend(records if keep is None else [keep(record) for record in records])
+            last = records
+        self._body = b""
+        self.drained = True
+        if self.on_drained is not None:
+            self.on_drained(self, last)
+
+    def __iter__(self) -> Iterator[Any]:
+        if not self.drained:
+            for _ in self.drain():
+                pass
+        return list.__iter__(self)
+
+    def __len__(self) -> int:
+        if not self.drained:
+            for _ in self.drain():
+                pass
+        return self.records_read
+
+    def __bool__(self) -> bool:
+        return True  # never empty: an empty answer is never sliced
 
 
 class PageReader:
@@ -40,25 +226,124 @@ class PageReader:
         self._client, self._path, self._query = client, path, query
         self._top, self._position_field = top, position_field
         self._prefetch, self._confirm_end, self._table = prefetch, confirm_end, table
+        self._budget = bytes_in_flight(prefetch)
+        self._pending: Future[Body] | None = None
+        self._pending_bytes = 0  # the budget taken for the pending download (a guess until it arrives)
+        self._guess = top * FIRST_PAGE_RECORD_BYTES  # the size of the next page: the last one's
 
-    def _fetch(self, after: Position | None) -> Page:
-        page: Page = self._client.get_collection(self._path, self._query(after))
-        return page
+    # -- downloads ------------------------------------------------------------------------------------------------
+    def _fetch_body(self, after: Position | None) -> Body:
+        return self._client.get_collection_body(self._path, self._query(after))
 
+    def _download(self, after: Position | None, when: str) -> bool:
+        """Starts downloading the page after `after`: `now` if the budget has room, `waiting` until it has, or
+        `anyway` (a small download whose answer is needed now)."""
+        if when == "now" and not self._budget.try_take(self._guess):
+            return False
+        if when == "waiting":
+            self._budget.take(self._guess)
+        if when == "anyway":
+            self._budget.adjust(self._guess)
+        self._pending_bytes = self._guess
+        self._pending = self._prefetch.submit(self._fetch_body, after)
+        return True
+
+    def _arrived(self) -> Body:
+        """The pending download's body; the budget it holds becomes its real size."""
+        assert self._pending is not None
+        pending, self._pending = self._pending, None
+        reserved, self._pending_bytes = self._pending_bytes, 0
+        try:
+            body = pending.result()
+        except BaseException:
+            self._budget.give(reserved)
+            raise
+        self._budget.adjust(len(body) - reserved)
+        return body
+
+    # -- parsing ------------------------------------------------------------------------------------------------
+    def _records(self, body: Body, after: Position | None) -> Page:
+        """The records of a body: a SlicedPage if big, else parsed at once; a body that is not a JSON array is
+        asked again (through the client's retries)."""
+        if len(body) > WHOLE_PAGE_BYTES:
+            start, stop = _array_bounds(body)
+            if start is not None and stop is not None:
+                return SlicedPage(body, start, stop, lambda text, read: self._parse_rest(text, read, after))
+        records = self._client.parse_collection(body, self._path)
+        if records is None:
+            records = self._client.get_collection(self._path, self._query(after))
+        return records
+
+    def _parse_rest(self, text: bytes, read: int, after: Position | None) -> list[Any]:
+        """The rest of a sliced page, parsed at once. If it is unreadable, the page is asked again: with nothing
+        written yet, the new answer is used; else the pass stops (the page's rows are written again next time)."""
+        records = self._client.parse_collection(text, self._path)
+        if records is not None:
+            return records
+        again = self._client.get_collection(self._path, self._query(after))
+        if read == 0:
+            return again
+        raise SyncFailed(
+            f"{self._table}: the server answered a page with unreadable JSON after {read} records; the rows of "
+            f"that page are written again by the next sync (progress up to the page before is saved)"
+        )
+
+    def _position(self, page: Page) -> Position | None:
+        if isinstance(page, SlicedPage):
+            tail = page.tail()
+            position = None if tail is None else last_position(tail, self._position_field)
+            if position is not None:
+                return position
+        return last_position(list(iter(page)), self._position_field)  # a SlicedPage is parsed whole for it: rare
+
+    # -- the pass -----------------------------------------------------------------------------------------------
     def _ends_table(self, previous: int | None) -> bool:
         """An empty page after a short one ends the table; after a full one (or first) it is asked again."""
         limit = min(self._top, self._client.page_cap or self._top)
         return previous is not None and previous < limit
 
+    def _learn_cap(self, count: int, position: Position) -> None:
+        """A short page with more behind it: the server caps `$top`, and paging (children's too) follows it from
+        this page on."""
+        if count >= self._top or self._client.page_cap is not None:
+            return
+        if self._pending is None:
+            self._download(position, "anyway")
+        assert self._pending is not None
+        if not _is_empty(self._pending.result()):
+            self._client.page_cap = count
+            log.info(f"the Act! server returns at most {count} records per request; paging follows it")
+
+    def _drained(self, position: Position) -> Callable[[SlicedPage, list[Any]], None]:
+        """What a sliced page checks once written: it ended where its last slice said, and the cap."""
+
+        def check(page: SlicedPage, last: list[Any]) -> None:
+            read = last_position(last, self._position_field)
+            if read is not None and read != position:
+                raise SyncFailed(
+                    f"{self._table}: a page ended at {read} where its last records said {position}; paging "
+                    f"stopped (progress up to the page before is saved)"
+                )
+            client = self._client
+            client.largest_answer = max(client.largest_answer, page.records_read)  # as get_collection does
+            self._learn_cap(page.records_read, position)
+
+        return check
+
     def pages(self, after: Position | None) -> Iterator[tuple[Page, Position]]:
-        """(page, position after it) until the table's end; positions only move forward."""
-        pending: Future[Page] = self._prefetch.submit(self._fetch, after)
+        """(page, position after it) until the table's end; positions only move forward. A page's records are
+        released when the next page is asked for."""
         previous: int | None = None
+        held = 0  # the budget the page being written holds
+        self._download(after, "waiting")
         try:
             while True:
-                page = pending.result()
+                body = self._arrived()
+                held = len(body)
+                page: Page = [] if _is_empty(body) else self._records(body, after)
+                del body  # a sliced page holds it until it is written, no longer
                 if not page and self._confirm_end and not self._ends_table(previous):
-                    page = self._fetch(after)
+                    page = self._client.get_collection(self._path, self._query(after))
                     if page:
                         log.warning(
                             f"{self._table}: the server answered an empty page and then rows for the same "
@@ -66,7 +351,7 @@ class PageReader:
                         )
                 if not page:
                     return
-                position = last_position(page, self._position_field)
+                position = self._position(page)
                 if position is None:
                     raise SyncFailed(
                         f"{self._table}: a page of {len(page)} records had no record with both an id and "
@@ -76,11 +361,41 @@ class PageReader:
                     raise SyncFailed(
                         f"{self._table}: the server returned the same page twice; paging stopped to avoid a loop"
                     )
-                pending = self._prefetch.submit(self._fetch, position)
-                if len(page) < self._top and self._client.page_cap is None and pending.result():
-                    self._client.page_cap = len(page)  # a short page with more behind it: the server caps $top
-                    log.info(f"the Act! server returns at most {len(page)} records per request; paging follows it")
+                self._guess = max(held, 2)
+                self._download(position, "now")
+                if isinstance(page, SlicedPage):
+                    page.on_drained = self._drained(position)
+                else:
+                    self._learn_cap(len(page), position)
                 yield page, position
-                after, previous = position, len(page)
+                previous = len(page)
+                page.clear()  # written: its records go before the next page is parsed
+                self._budget.give(held)
+                held = 0
+                if self._pending is None:
+                    self._download(position, "waiting")
+                after = position
         finally:
-            pending.cancel()
+            self._budget.give(held)
+            if self._pending is not None:
+                self._pending.cancel()
+                self._budget.give(self._pending_bytes)
+                self._pending = None
+
+
+def _is_empty(body: Body) -> bool:
+    return len(body) < 64 and body.strip() == b"[]"
+
+
+def _array_bounds(body: Body) -> tuple[int | None, int | None]:
+    """The index of the first record's `{` and of the closing `]` of a JSON array of objects, if it is one."""
+    start = len(body) - len(body.lstrip())
+    stop = len(body.rstrip()) - 1
+    if body[start : start + 1] != b"[" or body[stop : stop + 1] != b"]":
+        return None, None
+    first = start + 1
+    while body[first : first + 1] in (b" ", b"\t", b"\r", b"\n"):
+        first += 1
+    if body[first : first + 1] != b"{":
+        return None, None
+    return first, stop

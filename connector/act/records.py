@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .jsonfast import dumps_text
 from .naming import column_name, snake_case
-from .timestamps import parse_timestamp
+from .timestamps import parse_utc_naive
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from datetime import datetime
 
     from .custom_fields import CustomFieldPlan
 
@@ -110,13 +110,36 @@ def _to_boolean(value: object) -> bool:
     raise BadValue
 
 
-def _to_datetime(value: object) -> datetime:
+def _sdk_encodes_dates_as_midnight() -> bool:
+    """Whether the SDK in use encodes a `datetime.date` in a UTC_DATETIME column to the same bytes as that day's
+    midnight `datetime`. SDK 3.0.0 does, at an eighth of the cost per cell; the release before rejects a date, so
+    the connector asks the encoder itself (internal to the SDK: anything unexpected means no)."""
+    try:
+        from fivetran_connector_sdk_cli import type_coercion
+
+        columns = {"cell": type_coercion.DataType.UTC_DATETIME}
+        as_date = type_coercion.encode_row_data(columns, {"cell": date(2024, 2, 29)})
+        as_datetime = type_coercion.encode_row_data(columns, {"cell": datetime(2024, 2, 29)})
+    except Exception:  # any SDK that cannot show it keeps datetimes
+        return False
+    return bool(as_date == as_datetime)
+
+
+MIDNIGHT_AS_DATE = _sdk_encodes_dates_as_midnight()
+
+
+def _to_datetime(value: object) -> datetime | date:
+    """A UTC_DATETIME cell: the moment as a naive UTC datetime, or its day when it is midnight and the SDK lands a
+    `date` identically (both cheaper for the SDK to encode than an aware datetime, same bytes)."""
     if not isinstance(value, str):
         raise BadValue
     try:
-        return parse_timestamp(value)
+        moment = parse_utc_naive(value)
     except ValueError:
         raise BadValue from None
+    if MIDNIGHT_AS_DATE and not (moment.hour or moment.minute or moment.second or moment.microsecond):
+        return moment.date()
+    return moment
 
 
 # (exact Python type that needs no conversion, converter for anything else)

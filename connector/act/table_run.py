@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from .client import ActClient
 from .data_clock import DataClock
 from .errors import SyncFailed
 from .links import LinkEmitter
+from .pages import SlicedPage
 from .records import RecordFlattener
 from .state import SyncState
 from .tables import TableSpec
@@ -85,25 +87,50 @@ class SyncContext:
 def write_page(run: TableRun, page: list[Any], ctx: SyncContext, full_pass: bool = False) -> int:
     """Upserts a page's records with their links and what the API serves per record (in a full pass, only the
     association sides a full re-read reads); returns how many were written. Records without an id cannot be keyed
-    and are counted as problems instead of failing the sync."""
+    and are counted as problems instead of failing the sync.
+
+    A big page (pages.SlicedPage) is parsed a slice at a time as it is written, and each record is released once
+    written: the page keeps only what a delete check's baseline reads of it afterwards (`baseline_fields`)."""
     table, flatten, upsert, links = run.spec.name, run.flattener.flatten, op.upsert, run.links
+    records = page.drain(_baseline_view(run)) if isinstance(page, SlicedPage) else page
+    per_parent = [child for child in run.children if child.in_full_pass or not full_pass]
+    parent_ids: list[Any] = []
     written = 0
-    for record in page:
+    for record in records:
         if type(record) is not dict or record.get("id") is None:
             run.flattener.problems.add("a record without an id was skipped")
             continue
         upsert(table, flatten(record))
         if links is not None:
             links.emit(record)
+        if per_parent:
+            parent_ids.append(record["id"])
         written += 1
-    for child in run.children:
-        if child.in_full_pass or not full_pass:
-            emit_children(ctx, child, table, run.path, page)
+    for child in per_parent:
+        emit_children(ctx, child, table, run.path, parent_ids)
     if written:
         ctx.guard.data_arrived()
     run.rows += written
     run.pages += 1
     return written
+
+
+def baseline_fields(run: TableRun) -> tuple[str, ...]:
+    """What act/baseline.py reads of a record: its id, creation stamp and the arrays its link tables come from."""
+    created = (run.spec.created_field,) if run.spec.created_field else ()
+    arrays = tuple(link.array_field for link in run.links.specs) if run.links else ()
+    return ("id", *created, *arrays)
+
+
+def _baseline_view(run: TableRun) -> Callable[[Any], Any]:
+    fields = baseline_fields(run)
+
+    def view(record: Any) -> Any:
+        if type(record) is not dict:
+            return record
+        return {name: record[name] for name in fields if name in record}
+
+    return view
 
 
 def replicated_since(spec: TableSpec, ctx: SyncContext) -> tuple[str, str] | None:

@@ -3,12 +3,12 @@ conversion by column type, and bad values counted instead of failing the row."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime
 
 import pytest
 
 from act import records
-from act.records import RecordFlattener, swagger_type
+from act.records import MIDNIGHT_AS_DATE, RecordFlattener, swagger_type
 
 pytestmark = pytest.mark.unit
 
@@ -72,7 +72,7 @@ def test_a_record_flattens_to_one_row(flattener):
         "days_open": 3,
         "big_count": 2**40,
         "is_private": False,
-        "edited": datetime(2026, 11, 28, 5, 0, 0, 123456, tzinfo=timezone.utc),
+        "edited": datetime(2026, 11, 28, 5, 0, 0, 123456),  # naive UTC: what the SDK encodes fastest
         "contacts": '[{"id":"c1"},{"id":"c2"}]',
         "tags": '{"b":1}',
         "stage_name": "Won",
@@ -92,7 +92,7 @@ def test_a_record_flattens_to_one_row(flattener):
         ("isPrivate", "TRUE", "is_private", True),
         ("isPrivate", 0, "is_private", False),
         ("id", 42, "id", "42"),
-        ("edited", "2026-11-28", "edited", datetime(2026, 11, 28, tzinfo=timezone.utc)),
+        ("edited", "2026-11-28", "edited", date(2026, 11, 28) if MIDNIGHT_AS_DATE else datetime(2026, 11, 28)),
     ],
 )
 def test_a_value_of_another_type_is_converted_when_that_is_lossless(flattener, field, value, column, expected):

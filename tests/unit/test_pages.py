@@ -1,0 +1,128 @@
+"""Big pages parsed a slice at a time: the records come out exactly as one parse of the whole page gives them,
+whatever the records hold (nested arrays of objects, brackets and `},{` inside strings, bytes that are not UTF-8),
+and the budget of page bytes in flight never makes a table wait for a table that waits."""
+
+from __future__ import annotations
+
+import threading
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from act import pages
+from act.pages import BytesInFlight, SlicedPage
+
+pytestmark = pytest.mark.unit
+
+
+def _sliced(body: bytes, rest_calls: list | None = None) -> SlicedPage:
+    start, stop = pages._array_bounds(body)
+    assert start is not None and stop is not None
+
+    def parse_rest(text: bytes, read: int) -> list:
+        if rest_calls is not None:
+            rest_calls.append(read)
+        return orjson.loads(text.decode("utf-8", errors="replace"))
+
+    return SlicedPage(body, start, stop, parse_rest)
+
+
+def _record(i: int, note: str = "") -> dict:
+    return {
+        "id": f"{i:08d}-0000-0000-0000-000000000000",
+        "name": f"contact {i}",
+        "address": {"city": "Springfield", "lines": ["a", "b"]},
+        "contacts": [{"id": f"c{i}a", "name": "x"}, {"id": f"c{i}b", "name": "y"}],
+        "note": note,
+        "edited": "2024-01-02T03:04:05.1234567Z",
+    }
+
+
+@pytest.fixture(autouse=True)
+def small_slices(monkeypatch):
+    monkeypatch.setattr(pages, "SLICE_BYTES", 300)
+
+
+NOTES = {
+    "plain": "",
+    "boundary in a string": 'a},{"id":"fake"},{b',
+    "brackets in a string": "[[[{{{",
+    "closers in a string": "]]]}}}",
+    "escaped quotes": 'say \\"},{\\" twice',
+    "unicode": "Zoë, 東京, 🎉",
+}
+
+
+@pytest.mark.parametrize("note", list(NOTES.values()), ids=list(NOTES))
+def test_slices_give_exactly_the_records_of_one_parse(note):
+    records = [_record(i, note if i % 3 == 1 else "") for i in range(40)]
+    body = orjson.dumps(records)
+    page = _sliced(body)
+    assert list(page.drain()) == records
+    assert len(page) == 40 and list(page) == records
+
+
+def test_the_tail_is_the_last_records_of_the_page():
+    records = [_record(i, NOTES["boundary in a string"]) for i in range(40)]
+    tail = _sliced(orjson.dumps(records)).tail()
+    assert tail and tail == records[-len(tail) :]
+
+
+def test_drain_keeps_only_what_is_asked_of_each_record():
+    records = [_record(i) for i in range(30)]
+    page = _sliced(orjson.dumps(records))
+    assert list(page.drain(lambda r: {"id": r["id"]})) == records
+    assert list(page) == [{"id": r["id"]} for r in records]
+
+
+def test_bytes_that_are_not_utf8_send_the_rest_of_the_page_to_the_robust_parse():
+    body = orjson.dumps([_record(i) for i in range(30)])
+    bad = body.replace(b"contact 17", b"contact \xe917")
+    calls: list = []
+    page = _sliced(bad, calls)
+    got = list(page.drain())
+    assert len(got) == 30 and got[17]["name"] == "contact \ufffd17"
+    assert calls and 0 < calls[0] <= 17  # the slices before it were parsed on their own
+
+
+def test_a_page_written_with_spaces_between_records_is_parsed_whole():
+    records = [_record(i) for i in range(20)]
+    body = orjson.dumps(records, option=orjson.OPT_INDENT_2)
+    calls: list = []
+    assert list(_sliced(body, calls).drain()) == records
+    assert calls == [0]
+
+
+text = st.text(alphabet=st.sampled_from(list('ab{}[],:"\\ é')), max_size=12)
+value = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**31), 2**31) | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.lists(st.dictionaries(text, value, max_size=4), min_size=1, max_size=25))
+def test_any_array_of_objects_slices_to_the_same_records(records):
+    body = orjson.dumps(records)
+    page = _sliced(body)
+    assert list(page.drain()) == records
+    tail = _sliced(body).tail()
+    assert tail is None or tail == records[-len(tail) :]
+
+
+def test_the_budget_admits_anything_when_nothing_is_held_and_waiters_are_woken():
+    budget = BytesInFlight(100)
+    assert budget.try_take(500)  # one page bigger than the budget: it fits when nothing else is held
+    assert not budget.try_take(1)
+    taken = threading.Event()
+    waiter = threading.Thread(target=lambda: (budget.take(60), taken.set()))
+    waiter.start()
+    assert not taken.wait(0.1)
+    budget.give(500)
+    assert taken.wait(5)
+    waiter.join()
+    assert budget.held == 60
+    budget.adjust(-60)
+    assert budget.held == 0
