@@ -125,6 +125,13 @@ async def endpoint(request: Request) -> Response:
             )
         if parent not in emulator.database.tables["opportunities"].key_of:  # deleted, hidden or never there
             return error(404, f"The Opportunity with id '{argument}' was not found.")
+    return await served_page(emulator, request, table_name, parent_id=parent)
+
+
+async def served_page(emulator: Emulator, request: Request, table_name: str, **scope) -> Response:
+    """A page of `table_name` (within `scope`: a parent's children or an owner's associated records) answering the
+    request's OData, cut at the page cap (`--max-page-size`) and sent at the serving pace (`--serve-rate`)."""
+    table = TABLES[table_name]
     try:
         query = parse_query(request.query_params.multi_items(), table.definition, table.id_type)
     except ODataError as exc:
@@ -133,8 +140,8 @@ async def endpoint(request: Request) -> Response:
     cap = emulator.settings.max_page_size
     if cap:
         limit = cap if limit is None else min(limit, cap)
-    answer = data.query(query, limit, parent)
-    await pacing.hold(answer, emulator.settings.serve_rate)  # --serve-rate: a real server's pace
+    answer = emulator.database.tables[table_name].query(query, limit, **scope)
+    await pacing.hold(answer, emulator.settings.serve_rate)
     return json_response(answer)
 
 
@@ -151,19 +158,8 @@ async def associated(emulator: Emulator, request: Request, relation: str, owner_
         return error(400, "The request is invalid.", MessageDetail=f"The value '{argument}' is not a valid identifier.")
     if owner not in owner_data.key_of:
         return error(404, f"The {owner_data.table.model.split('.')[-1]} with id '{argument}' was not found.")
-    table = TABLES[served_table]
-    try:
-        query = parse_query(request.query_params.multi_items(), table.definition, table.id_type)
-    except ODataError as exc:
-        return bad_query(exc)
-    limit = query.top
-    cap = emulator.settings.max_page_size
-    if cap:
-        limit = cap if limit is None else min(limit, cap)
     members = emulator.database.associated(relation, owner_table, owner)
-    answer = emulator.database.tables[served_table].query(query, limit, members=members)
-    await pacing.hold(answer, emulator.settings.serve_rate)
-    return json_response(answer)
+    return await served_page(emulator, request, served_table, members=members)
 
 
 def bad_query(exc: ODataError) -> Response:
