@@ -88,9 +88,11 @@ def build_runs(
     generation: str,
     plans: dict[str, CustomFieldPlan],
     changes: dict[str, str],
+    new_columns: dict[str, Any],
     sync_state: SyncState,
 ) -> list[TableRun]:
-    """One TableRun per selected top-level table, with its child collections, link tables and plan."""
+    """One TableRun per selected top-level table, with its child collections, link tables and plan; `new_columns`
+    are the changed custom-field mappings its full pass saves when it completes."""
     selected = set(config.tables)
 
     def flattener(spec: TableSpec) -> RecordFlattener:
@@ -105,7 +107,8 @@ def build_runs(
         children += [AssociationRead(side) for side in spec.associations if side.table in selected]
         dependents = dependent_tables(spec, selected)
         sync_state.keep_covered(spec.name, selected)
-        changed = "; ".join(changes[t] for t in [spec.name, *dependents] if t in changes) or None
+        read_with_it = [spec.name, *dependents]
+        changed = "; ".join(changes[t] for t in read_with_it if t in changes) or None
         reason = full_pass_reason(spec, dependents, sync_state, config, changed)
         check = (
             spec.reconcilable
@@ -123,6 +126,7 @@ def build_runs(
                 full_pass_reason=reason,
                 check_deletes=check,
                 keep_baseline=spec.reconcilable and config.delete_reconciliation_hours > 0,
+                new_custom_field_columns={t: new_columns[t] for t in read_with_it if t in new_columns},
             )
         )
     return runs
@@ -169,11 +173,7 @@ def run_update(configuration: dict[str, Any], state: dict[str, Any]) -> None:
         except ActApiError as error:
             raise _fail(f"Cannot start the sync: {error}") from None
         plans, changes, new_columns = _custom_field_plans(client, specs, sync_state)
-        runs = build_runs(config, specs, generation, plans, changes, sync_state)
-        for run in runs:
-            run.new_custom_field_columns = {
-                t: new_columns[t] for t in [run.spec.name, *run.dependents] if t in new_columns
-            }
+        runs = build_runs(config, specs, generation, plans, changes, new_columns, sync_state)
         for run in runs:
             if run.full_pass_reason:
                 log.info(f"{run.spec.name}: read whole this sync ({run.full_pass_reason})")
