@@ -11,21 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .id_sketch import LINK_KEY_BYTES, IdSketch, id_to_key, key_to_id, key_to_link, link_to_key
+from .id_sketch import HASHED_CELLS, LINK_KEY_BYTES, IdSketch, hash_key, id_to_key, key_to_id, key_to_link, link_to_key
 from .tables import LinkSpec
 from .timestamps import parse_timestamp
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
-def _created_by(value: object, cutoff: datetime | None) -> bool:
-    """Whether a record counts as created by the cut-off (no cut-off, or an unreadable stamp: it does)."""
-    if cutoff is None or not isinstance(value, str):
-        return True
+
+def _created_stamp(value: object) -> datetime | None:
+    """A record's creation stamp, or None when it has none or it is unreadable (it then counts as created by any
+    cut-off)."""
+    if not isinstance(value, str):
+        return None
     try:
-        return parse_timestamp(value) <= cutoff
+        return parse_timestamp(value)
     except ValueError:
-        return True
+        return None
 
 
 class Baseline:
@@ -41,31 +45,6 @@ class Baseline:
         self.link_ids = {link.table: IdSketch(key_bytes=LINK_KEY_BYTES) for link in links}
         self.count = 0
         self.unkeyable = 0
-
-    def add(self, record: dict[str, Any]) -> None:
-        key = id_to_key(record.get("id"))
-        if key is None:
-            self.unkeyable += 1
-            return
-        self.count += 1
-        if self._created_field and not _created_by(record.get(self._created_field), self._cutoff):
-            return
-        self.ids.add(key)
-        for link in self.links:
-            items = record.get(link.array_field)
-            if not isinstance(items, list):
-                continue
-            for item in items:
-                pair = link_to_key(record["id"], item.get("id")) if isinstance(item, dict) else None
-                if pair is None:
-                    self.unkeyable += 1
-                else:
-                    self.link_ids[link.table].add(pair)
-
-    def add_page(self, page: list[Any]) -> None:
-        for record in page:
-            if isinstance(record, dict):
-                self.add(record)
 
     def dumps(self) -> dict[str, Any]:
         return {
@@ -86,6 +65,61 @@ class Baseline:
         baseline.count = int(saved.get("count", 0))
         baseline.unkeyable = int(saved.get("unkeyable", 0))
         return baseline
+
+    def add(self, record: dict[str, Any]) -> None:
+        sketch_records([record], [self])
+
+    def add_page(self, page: list[Any]) -> None:
+        sketch_records(page, [self])
+
+    def _created_by(self, stamp: datetime | None) -> bool:
+        return stamp is None or self._cutoff is None or stamp <= self._cutoff
+
+
+def sketch_records(records: Iterable[Any], baselines: list[Baseline]) -> None:
+    """Adds records to each of `baselines` (a delete check keeps two, one per cut-off), reading, parsing and hashing
+    each record's id, creation stamp and links once whatever their number."""
+    if not baselines:
+        return
+    created_field = baselines[0]._created_field
+    tables = {link.table: link for baseline in baselines for link in baseline.links}
+    for record in records:
+        if type(record) is not dict:
+            continue
+        key = id_to_key(record.get("id"))
+        if key is None:
+            for baseline in baselines:
+                baseline.unkeyable += 1
+            continue
+        hashed = hash_key(key)
+        stamp = _created_stamp(record.get(created_field)) if created_field else None
+        pairs = {table: _link_keys(record, link) for table, link in tables.items()}
+        for baseline in baselines:
+            baseline.count += 1
+            if not baseline._created_by(stamp):
+                continue
+            baseline.ids.add(key, hashed=hashed if baseline.ids.cells == HASHED_CELLS else None)
+            for link in baseline.links:
+                keys, unkeyable = pairs[link.table]
+                baseline.unkeyable += unkeyable
+                sketch = baseline.link_ids[link.table]
+                for pair, pair_hashed in keys:
+                    sketch.add(pair, hashed=pair_hashed if sketch.cells == HASHED_CELLS else None)
+
+
+def _link_keys(record: dict[str, Any], link: LinkSpec) -> tuple[list[tuple[int, tuple[list[int], int]]], int]:
+    """The record's (parent, linked) keys for one link table with their hashes, and how many cannot be keyed."""
+    items = record.get(link.array_field)
+    if not isinstance(items, list):
+        return [], 0
+    keys, unkeyable = [], 0
+    for item in items:
+        pair = link_to_key(record["id"], item.get("id")) if isinstance(item, dict) else None
+        if pair is None:
+            unkeyable += 1
+        else:
+            keys.append((pair, hash_key(pair)))
+    return keys, unkeyable
 
 
 @dataclass

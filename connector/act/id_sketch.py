@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import struct
 import uuid
 
@@ -18,41 +19,43 @@ HASHES = 3
 ID_BITS = 136  # a GUID's 128 bits and, above them, how the server writes it (case, braces)
 KEY_BYTES = 17  # one id; a link (parent id, linked id) is 34
 LINK_KEY_BYTES = 34
+HASHED_CELLS = CELLS - CELLS % HASHES
 _GUID_MASK = (1 << 128) - 1
 _UPPER, _BRACED = 1, 2
 _HEAD = struct.Struct("<iQ")  # count, checksum; the key's bytes follow
 
 
+_DIGEST = struct.Struct("<IIIQ")  # three cell choices, then the checksum
+
+
+def hash_key(key: int) -> tuple[list[int], int]:
+    """What `IdSketch.add` computes for a key in a sketch of HASHED_CELLS cells, to add it to several at once (a
+    sketch of another size, loaded from an older state, hashes for itself)."""
+    return _hashes(key, HASHED_CELLS)
+
+
 def _hashes(key: int, cells: int) -> tuple[list[int], int]:
     """The id's HASHES cells (one in each third of the table, so never twice in one cell) and its checksum."""
-    digest = hashlib.blake2b(key.to_bytes(40, "little"), digest_size=20).digest()
+    first, second, third, check = _DIGEST.unpack(hashlib.blake2b(key.to_bytes(40, "little"), digest_size=20).digest())
     part = cells // HASHES
-    return (
-        [i * part + int.from_bytes(digest[4 * i : 4 * i + 4], "little") % part for i in range(HASHES)],
-        int.from_bytes(digest[12:20], "little"),
-    )
+    return [first % part, part + second % part, 2 * part + third % part], check
+
+
+_CANONICAL_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def id_to_key(record_id: object) -> int | None:
     """A GUID id as a number that also records how the server wrote it (lower or upper case, braced or not), so
     that a delete names the row by exactly the key it was upserted with. None for anything else (mixed case, not
     a GUID): such a table's deletes cannot be listed from a sketch, and it is read whole instead."""
-    if not isinstance(record_id, str):
+    if type(record_id) is not str:
         return None
     braced = len(record_id) == 38 and record_id[0] == "{" and record_id[-1] == "}"
     text = record_id[1:-1] if braced else record_id
-    if len(text) != 36:
-        return None
     lower = text.lower()
-    if text != lower and text != text.upper():
+    if not _CANONICAL_GUID.fullmatch(lower) or (text != lower and text != text.upper()):
         return None
-    try:
-        value = uuid.UUID(lower)
-    except ValueError:
-        return None
-    if str(value) != lower:
-        return None
-    return value.int | (((_UPPER if text != lower else 0) | (_BRACED if braced else 0)) << 128)
+    return int(lower.replace("-", ""), 16) | (((_UPPER if text != lower else 0) | (_BRACED if braced else 0)) << 128)
 
 
 def key_to_id(key: int) -> str:
@@ -82,8 +85,9 @@ class IdSketch:
         self.keys = [0] * self.cells
         self.sums = [0] * self.cells
 
-    def add(self, key: int, sign: int = 1) -> None:
-        cells, check = _hashes(key, self.cells)
+    def add(self, key: int, sign: int = 1, hashed: tuple[list[int], int] | None = None) -> None:
+        """Adds `key` (`hashed`: its `_hashes` for this sketch's size, when the caller already has them)."""
+        cells, check = hashed or _hashes(key, self.cells)
         for cell in cells:
             self.count[cell] += sign
             self.keys[cell] ^= key

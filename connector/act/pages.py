@@ -120,8 +120,8 @@ def bytes_in_flight(prefetch: Executor) -> BytesInFlight:
 class SlicedPage(list[Any]):
     """A big page, parsed a slice at a time as it is read.
 
-    `drain(keep)` yields each record once, slice by slice, and keeps `keep(record)` in its place (what is read of
-    the page later); plain iteration parses and keeps every record whole. A slice ends at a `},{` between two
+    `drain()` yields each record once, slice by slice, keeping them or not; plain iteration parses and keeps every
+    record whole. A slice ends at a `},{` between two
     records: a cut elsewhere (inside a nested object, or inside a string) leaves braces unbalanced, and a slice
     that balances but does not parse, or bytes only `parse_rest` can read (invalid UTF-8), send the rest of the
     page to `parse_rest` at once, so a slice never splits a record."""
@@ -131,7 +131,7 @@ class SlicedPage(list[Any]):
         self._body, self._start, self._stop = body, start, stop  # first record's '{', the closing ']'
         self._parse_rest = parse_rest  # (JSON array text, records read before it) -> its records
         self.records_read = 0
-        self.drained = False
+        self.drained = self.released = False
         self.on_drained: Callable[[SlicedPage, list[Any]], None] | None = None
 
     def tail(self) -> list[Any] | None:
@@ -179,18 +179,24 @@ class SlicedPage(list[Any]):
             yield records
             start = cut + 2
 
-    def drain(self, keep: Callable[[Any], Any] | None = None) -> Iterator[Any]:
+    def drain(self, keep: bool = True, after_slice: Callable[[list[Any]], None] | None = None) -> Iterator[Any]:
+        """Yields each record once, slice by slice, then `after_slice(records)` of each slice; keeps the records
+        for reading the page again only if `keep` (a page written once keeps none: its memory goes slice by
+        slice)."""
         if self.drained:
-            yield from list.__iter__(self)
+            yield from self.__iter__()
             return
         last: list[Any] = []
         for records in self._slices():
             yield from records
             self.records_read += len(records)
-            self.extend(records if keep is None else [keep(record) for record in records])
+            if after_slice is not None:
+                after_slice(records)
+            if keep:
+                self.extend(records)
             last = records
         self._body = b""
-        self.drained = True
+        self.drained, self.released = True, not keep
         if self.on_drained is not None:
             self.on_drained(self, last)
 
@@ -198,6 +204,8 @@ class SlicedPage(list[Any]):
         if not self.drained:
             for _ in self.drain():
                 pass
+        if self.released:
+            raise RuntimeError("this page's records were released as they were written; it cannot be read again")
         return list.__iter__(self)
 
     def __len__(self) -> int:
@@ -388,14 +396,21 @@ def _is_empty(body: Body) -> bool:
 
 
 def _array_bounds(body: Body) -> tuple[int | None, int | None]:
-    """The index of the first record's `{` and of the closing `]` of a JSON array of objects, if it is one."""
-    start = len(body) - len(body.lstrip())
-    stop = len(body.rstrip()) - 1
+    """The index of the first record's `{` and of the closing `]` of a JSON array of objects, if it is one (found
+    from both ends without copying the body)."""
+    start, stop = 0, len(body) - 1
+    while start <= stop and body[start] in _SPACE:
+        start += 1
+    while stop > start and body[stop] in _SPACE:
+        stop -= 1
     if body[start : start + 1] != b"[" or body[stop : stop + 1] != b"]":
         return None, None
     first = start + 1
-    while body[first : first + 1] in (b" ", b"\t", b"\r", b"\n"):
+    while first < stop and body[first] in _SPACE:
         first += 1
     if body[first : first + 1] != b"{":
         return None, None
     return first, stop
+
+
+_SPACE = b" \t\r\n"  # JSON's whitespace, as byte values

@@ -138,11 +138,10 @@ def full_pass(run: TableRun, ctx: SyncContext, reason: str) -> None:
         table=spec.name,
     )
     for page, position in reader.pages(tracking.get("keyset")):
-        tracking["skip"] += write_page(run, page, ctx, full_pass=True)
+        tracking["skip"] += write_page(run, page, ctx, full_pass=True, baseline=baseline)
         tracking["batch_count"] += 1
         tracking["keyset"] = position
         if baseline is not None:
-            baseline.add_page(page)
             tracking["baseline"] = baseline.dumps()
         ctx.state.set_tracking(spec.name, tracking)
         op.checkpoint(ctx.state.snapshot())

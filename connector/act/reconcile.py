@@ -20,7 +20,7 @@ from typing import Any
 from fivetran_connector_sdk import Logging as log
 from fivetran_connector_sdk import Operations as op
 
-from .baseline import Baseline, Difference, compare
+from .baseline import Baseline, Difference, compare, sketch_records
 from .keyset import id_order_query, odata_literal
 from .pages import PageReader
 from .table_run import SyncContext, TableRun, replicated_since, write_page
@@ -68,8 +68,7 @@ def delete_check(run: TableRun, ctx: SyncContext) -> str | None:
         table=spec.name,
     )
     for page, position in reader.pages(walk.get("after")):
-        old.add_page(page)
-        new.add_page(page)
+        sketch_records(page, [old, new])
         walk = {"after": position, "old": old.dumps(), "new": new.dumps()}
         ctx.state.set_entry(SECTION, spec.name, {**entry, "walk": walk})
         op.checkpoint(ctx.state.snapshot())

@@ -20,11 +20,11 @@ from .naming import column_name, snake_case
 from .timestamps import parse_utc_naive
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
     from .custom_fields import CustomFieldPlan
 
-    Converter: TypeAlias = tuple[type | None, Callable[[object], object]]
+    Converter: TypeAlias = tuple[type | None, tuple[int, int] | None, Callable[[object], object]]
 
 to_json_text = dumps_text
 
@@ -58,6 +58,10 @@ class BadValue(Exception):
     """A value that cannot be stored in its column's type."""
 
 
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+
+
 def _to_string(value: object) -> str:
     if isinstance(value, (dict, list)):
         return to_json_text(value)
@@ -81,14 +85,14 @@ def _to_int(value: object) -> int:
 
 def _to_int32(value: object) -> int:
     number = _to_int(value)
-    if not -(2**31) <= number < 2**31:
+    if not INT32[0] <= number <= INT32[1]:
         raise BadValue
     return number
 
 
 def _to_long(value: object) -> int:
     number = _to_int(value)
-    if not -(2**63) <= number < 2**63:
+    if not INT64[0] <= number <= INT64[1]:
         raise BadValue
     return number
 
@@ -128,9 +132,25 @@ def _sdk_encodes_dates_as_midnight() -> bool:
 MIDNIGHT_AS_DATE = _sdk_encodes_dates_as_midnight()
 
 
+_fromisoformat = datetime.fromisoformat
+_date_fromisoformat = date.fromisoformat
+_MIDNIGHT_Z = "T00:00:00Z"
+
+
 def _to_datetime(value: object) -> datetime | date:
     """A UTC_DATETIME cell: the moment as a naive UTC datetime, or its day when it is midnight and the SDK lands a
-    `date` identically (both cheaper for the SDK to encode than an aware datetime, same bytes)."""
+    `date` identically (both cheaper for the SDK to encode than an aware datetime, same bytes). The form .NET
+    writes (`...Z`) takes two C calls; any other is parsed in full (act/timestamps.py)."""
+    if type(value) is str and value[-1:] == "Z":
+        try:
+            if MIDNIGHT_AS_DATE and value[10:] == _MIDNIGHT_Z:
+                return _date_fromisoformat(value[:10])
+            moment = _fromisoformat(value[:-1])
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                return moment
     if not isinstance(value, str):
         raise BadValue
     try:
@@ -142,14 +162,14 @@ def _to_datetime(value: object) -> datetime | date:
     return moment
 
 
-# (exact Python type that needs no conversion, converter for anything else)
+# column type → (the Python type a value may keep as is, within these bounds; the converter for anything else)
 CONVERTERS: dict[str, Converter] = {
-    "STRING": (str, _to_string),
-    "INT": (None, _to_int32),  # always checked: an int outside 32 bits would fail the SDK's INT encoding
-    "LONG": (int, _to_long),
-    "DOUBLE": (float, _to_double),
-    "BOOLEAN": (bool, _to_boolean),
-    "UTC_DATETIME": (None, _to_datetime),
+    "STRING": (str, None, _to_string),
+    "INT": (int, INT32, _to_int32),  # an int outside 32 bits would fail the SDK's INT encoding
+    "LONG": (int, INT64, _to_long),
+    "DOUBLE": (float, None, _to_double),
+    "BOOLEAN": (bool, None, _to_boolean),
+    "UTC_DATETIME": (None, None, _to_datetime),
 }
 
 
@@ -208,75 +228,36 @@ def plan_object(model: str, prefix: tuple[str, ...] = (), depth: int = 0) -> Obj
 class RecordFlattener:
     """Flattens one table's records by its plan. Not thread-safe: one per table sync.
 
-    Custom fields follow `custom_fields` (act/custom_fields.py), the same plan schema() declared: a key the plan does
-    not know is never given a column here (that would make names follow record order); it is counted as a problem
-    and lands at the next sync, whose metadata read knows it."""
+    The plan is turned once into a Python function with one straight run of statements per planned field
+    (`_FlattenSource`): no loop over the plan, no lookup of a converter, per record. Custom fields follow
+    `custom_fields` (act/custom_fields.py), the same plan schema() declared: a key the plan does not know is never
+    given a column here (that would make names follow record order); it is counted as a problem and lands at the
+    next sync, whose metadata read knows it."""
 
     def __init__(self, model: str, custom_fields: CustomFieldPlan | None = None) -> None:
         self.plan = plan_object(model)
         self.custom_fields = custom_fields
-        # field key → (column, type, exact Python type, converter): planned once, looked up per value
-        self._custom_columns: dict[str, tuple[str, str, type | None, Callable[[object], object]]] = {
-            key: (column, kind, *CONVERTERS[kind])
-            for key, (column, kind) in (custom_fields.columns.items() if custom_fields else ())
-        }
+        # field key → (column, type): what the custom-field code is generated from
+        self._custom_columns = dict(custom_fields.columns) if custom_fields else {}
         self._custom_json_column = custom_fields.json_column if custom_fields else None
         self.problems = Problems()
         self.extra_columns: dict[str, str] = {}  # fields the model does not define → their columns
+        self._flatten = _FlattenSource(self).compile()
 
     def columns(self) -> dict[str, str]:
         """Every column the model defines, plus the planned custom fields, with their types."""
         out = self.plan.columns()
-        out.update({column: kind for column, kind, _, _ in self._custom_columns.values()})
+        out.update({column: kind for column, kind in self._custom_columns.values()})
         if self._custom_json_column:
             out[self._custom_json_column] = "STRING"
         return out
 
     def flatten(self, record: dict[str, Any]) -> dict[str, Any]:
-        row: dict[str, Any] = {}
-        self._flatten_into(row, record, self.plan, "")
-        if self.plan.custom_fields_key:
-            custom = record.get(self.plan.custom_fields_key)
-            if custom:
-                self._custom_fields(row, custom)
-        return row
+        return self._flatten(record)
 
-    def _flatten_into(self, row: dict[str, Any], obj: dict[str, Any], plan: ObjectPlan, where: str) -> None:
-        get = obj.get
-        problems = self.problems
-        for key, column, kind in plan.scalars:
-            value = get(key)
-            if value is None:
-                continue
-            exact, convert = CONVERTERS[kind]
-            if type(value) is not exact:
-                try:
-                    value = convert(value)
-                except BadValue:
-                    problems.add(f"'{where}{key}' held {type(value).__name__} where the model has {kind}")
-                    continue
-            row[column] = value
-        for key, column in plan.json_texts:
-            value = get(key)
-            if value is not None:
-                row[column] = to_json_text(value)
-        for key, prefix, sub_plan in plan.objects:
-            value = get(key)
-            if value is None:
-                continue
-            if type(value) is dict:
-                self._flatten_into(row, value, sub_plan, f"{where}{key}.")
-            else:
-                problems.add(f"'{where}{key}' was not an object")
-        extra = obj.keys() - plan.known_keys
-        if extra:
-            self._extra_fields(row, obj, extra, plan, where)
-
-    def _extra_fields(
-        self, row: dict[str, Any], obj: dict[str, Any], keys: Iterable[str], plan: ObjectPlan, where: str
-    ) -> None:
+    def extra_fields(self, row: dict[str, Any], obj: dict[str, Any], plan: ObjectPlan, where: str) -> None:
         """Fields the model does not define still land, as columns named like the others."""
-        for key in keys:
+        for key in obj.keys() - plan.known_keys:
             if plan is self.plan and key == self.plan.custom_fields_key:
                 continue
             column = column_name(*(where.rstrip(".").split(".") if where else []), key) if where else snake_case(key)
@@ -286,28 +267,129 @@ class RecordFlattener:
             self.extra_columns.setdefault(column, f"{where}{key}")
             row.setdefault(column, to_json_text(value) if isinstance(value, (dict, list)) else value)
 
-    def _custom_fields(self, row: dict[str, Any], custom: object) -> None:
+    def custom_fields_problem(self, row: dict[str, Any], custom: object) -> None:
+        """What the generated code leaves to this: a customFields value that is not an object, or keys the
+        metadata did not list (the known ones are already written)."""
         if type(custom) is not dict:
             self.problems.add("'customFields' was not an object")
             return
-        if self._custom_json_column:
-            row[self._custom_json_column] = to_json_text(custom)
-            return
-        planned = self._custom_columns
         for key, value in custom.items():
-            if value is None:
-                continue
-            found = planned.get(key)
-            if found is None:
+            if value is not None and key not in self._custom_columns:
                 self.problems.add(
                     f"custom field '{key}' is not in the metadata read at the start of the sync; it lands at the next sync"
                 )
-                continue
-            column, kind, exact, convert = found
-            if type(value) is not exact:
-                try:
-                    value = convert(value)
-                except BadValue:
-                    self.problems.add(f"custom field '{key}' held {type(value).__name__} where Act! defines {kind}")
-                    continue
-            row[column] = value
+
+
+class _FlattenSource:
+    """The source of one flattener's function, made from its plan. Every name and key reaches the code through
+    `repr()` or the function's globals, never as raw text, so no field name can change what the code does.
+
+    For each planned field: read it once; no cell when it is null; the value as is when its Python type is the
+    column's exact type, else converted (a value that cannot be converted leaves no cell and is counted, with the
+    same message whatever the path)."""
+
+    def __init__(self, flattener: RecordFlattener) -> None:
+        self.flattener = flattener
+        self.lines = ["def flatten(record):", "    row = {}"]
+        self.names: dict[str, Any] = {"BadValue": BadValue, "to_json_text": to_json_text, "dict": dict, "type": type}
+        self.names["problem"] = flattener.problems.add
+        self.names["extra_fields"] = flattener.extra_fields
+        self.names["bad"] = _bad_value_reporter(flattener.problems)
+        self.names["convert"] = _converter(self.names["bad"])
+        self._named: dict[int, str] = {}
+
+    def _name(self, value: Any) -> str:
+        """A global of the generated function holding `value` (a type, a converter, a plan)."""
+        name = self._named.get(id(value))
+        if name is None:
+            name = self._named[id(value)] = f"g{len(self.names)}"
+            self.names[name] = value
+        return name
+
+    def compile(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        plan = self.flattener.plan
+        self._object(plan, "record", "", 1)
+        if plan.custom_fields_key:
+            self._custom_fields(plan.custom_fields_key)
+        self.lines.append("    return row")
+        code = compile("\n".join(self.lines), f"<flatten {id(self.flattener):x}>", "exec")
+        exec(code, self.names)  # our own generated source: every value in it is a global or a repr()
+        function: Callable[[dict[str, Any]], dict[str, Any]] = self.names["flatten"]
+        return function
+
+    def _cell(self, get: str, key: str, column: str, kind: str, message: tuple[str, str], pad: str) -> None:
+        exact, bounds, convert = CONVERTERS[kind]
+        add, converter, before, after = self.lines.append, self._name(convert), *message
+        add(f"{pad}v = {get}({key!r})")
+        add(f"{pad}if v is not None:")
+        if exact is None:  # every value is converted (timestamps)
+            add(f"{pad}    try: row[{column!r}] = {converter}(v)")
+            add(f"{pad}    except BadValue: bad({before!r}, v, {after!r})")
+            return
+        within = f" and {bounds[0]} <= v <= {bounds[1]}" if bounds else ""
+        add(f"{pad}    if type(v) is {self._name(exact)}{within}: row[{column!r}] = v")
+        add(f"{pad}    else: convert(row, {column!r}, v, {converter}, {before!r}, {after!r})")
+
+    def _object(self, plan: ObjectPlan, var: str, where: str, depth: int) -> None:
+        pad, add = "    " * depth, self.lines.append
+        get = f"get{depth}"
+        add(f"{pad}{get} = {var}.get")
+        for key, column, kind in plan.scalars:
+            self._cell(get, key, column, kind, (f"'{where}{key}' held ", f" where the model has {kind}"), pad)
+        for key, column in plan.json_texts:
+            add(f"{pad}v = {get}({key!r})")
+            add(f"{pad}if v is not None:")
+            add(f"{pad}    row[{column!r}] = to_json_text(v)")
+        for key, _, sub_plan in plan.objects:
+            inner = f"o{depth}"
+            add(f"{pad}{inner} = {get}({key!r})")
+            add(f"{pad}if type({inner}) is dict:")
+            self._object(sub_plan, inner, f"{where}{key}.", depth + 1)
+            not_an_object = f"'{where}{key}' was not an object"
+            add(f"{pad}elif {inner} is not None:")
+            add(f"{pad}    problem({not_an_object!r})")
+        # the keys the plan knows are read above; any other key lands in a column of its own
+        add(f"{pad}if not {self._name(plan.known_keys)}.issuperset({var}):")
+        add(f"{pad}    extra_fields(row, {var}, {self._name(plan)}, {where!r})")
+
+    def _custom_fields(self, key: str) -> None:
+        flattener, add = self.flattener, self.lines.append
+        add(f"    custom = record.get({key!r})")
+        add("    if custom:")
+        if flattener._custom_json_column:
+            add("        if type(custom) is dict:")
+            add(f"            row[{flattener._custom_json_column!r}] = to_json_text(custom)")
+            add("        else:")
+            add("            problem(\"'customFields' was not an object\")")
+            return
+        add("        if type(custom) is dict:")
+        add("            get_custom = custom.get")
+        for field_key, (column, kind) in flattener._custom_columns.items():
+            message = (f"custom field '{field_key}' held ", f" where Act! defines {kind}")
+            self._cell("get_custom", field_key, column, kind, message, "            ")
+        known = frozenset(flattener._custom_columns)
+        add(f"        if type(custom) is not dict or not {self._name(known)}.issuperset(custom):")
+        add(f"            {self._name(flattener.custom_fields_problem)}(row, custom)")
+
+
+def _bad_value_reporter(problems: Problems) -> Callable[[str, object, str], None]:
+    """Counts a value its column cannot hold: `before` + the value's type + `after`."""
+
+    def bad(before: str, value: object, after: str) -> None:
+        problems.add(f"{before}{type(value).__name__}{after}")
+
+    return bad
+
+
+def _converter(bad: Callable[[str, object, str], None]) -> Callable[..., None]:
+    """The generated code's path for a value not of its column's exact type: converted, or counted by `bad`."""
+
+    def convert(
+        row: dict[str, Any], column: str, value: object, to: Callable[[object], object], before: str, after: str
+    ) -> None:
+        try:
+            row[column] = to(value)
+        except BadValue:
+            bad(before, value, after)
+
+    return convert

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from fivetran_connector_sdk import Logging as log
 from fivetran_connector_sdk import Operations as op
 
+from .baseline import Baseline, sketch_records
 from .children import ChildTable, PerParentRead, emit_children
 from .client import ActClient
 from .data_clock import DataClock
@@ -84,15 +85,20 @@ class SyncContext:
     selected: frozenset[str]
 
 
-def write_page(run: TableRun, page: list[Any], ctx: SyncContext, full_pass: bool = False) -> int:
+def write_page(
+    run: TableRun, page: list[Any], ctx: SyncContext, full_pass: bool = False, baseline: Baseline | None = None
+) -> int:
     """Upserts a page's records with their links and what the API serves per record (in a full pass, only the
-    association sides a full re-read reads); returns how many were written. Records without an id cannot be keyed
-    and are counted as problems instead of failing the sync.
+    association sides a full re-read reads), and adds them to `baseline` (the next delete check's); returns how
+    many were written. Records without an id cannot be keyed and are counted as problems instead of failing the
+    sync.
 
-    A big page (pages.SlicedPage) is parsed a slice at a time as it is written, and each record is released once
-    written: the page keeps only what a delete check's baseline reads of it afterwards (`baseline_fields`)."""
+    A big page (pages.SlicedPage) is parsed a slice at a time as it is written, and each slice is sketched and
+    released once written."""
     table, flatten, upsert, links = run.spec.name, run.flattener.flatten, op.upsert, run.links
-    records = page.drain(_baseline_view(run)) if isinstance(page, SlicedPage) else page
+    sketch = None if baseline is None else partial(sketch_records, baselines=[baseline])
+    sliced = isinstance(page, SlicedPage)
+    records = page.drain(keep=False, after_slice=sketch) if isinstance(page, SlicedPage) else page
     per_parent = [child for child in run.children if child.in_full_pass or not full_pass]
     parent_ids: list[Any] = []
     written = 0
@@ -106,6 +112,8 @@ def write_page(run: TableRun, page: list[Any], ctx: SyncContext, full_pass: bool
         if per_parent:
             parent_ids.append(record["id"])
         written += 1
+    if sketch is not None and not sliced:
+        sketch(page)
     for child in per_parent:
         emit_children(ctx, child, table, run.path, parent_ids)
     if written:
@@ -113,24 +121,6 @@ def write_page(run: TableRun, page: list[Any], ctx: SyncContext, full_pass: bool
     run.rows += written
     run.pages += 1
     return written
-
-
-def baseline_fields(run: TableRun) -> tuple[str, ...]:
-    """What act/baseline.py reads of a record: its id, creation stamp and the arrays its link tables come from."""
-    created = (run.spec.created_field,) if run.spec.created_field else ()
-    arrays = tuple(link.array_field for link in run.links.specs) if run.links else ()
-    return ("id", *created, *arrays)
-
-
-def _baseline_view(run: TableRun) -> Callable[[Any], Any]:
-    fields = baseline_fields(run)
-
-    def view(record: Any) -> Any:
-        if type(record) is not dict:
-            return record
-        return {name: record[name] for name in fields if name in record}
-
-    return view
 
 
 def replicated_since(spec: TableSpec, ctx: SyncContext) -> tuple[str, str] | None:

@@ -70,11 +70,15 @@ def test_the_tail_is_the_last_records_of_the_page():
     assert tail and tail == records[-len(tail) :]
 
 
-def test_drain_keeps_only_what_is_asked_of_each_record():
+def test_a_page_drained_without_keeping_hands_each_slice_on_and_cannot_be_read_again():
     records = [_record(i) for i in range(30)]
     page = _sliced(orjson.dumps(records))
-    assert list(page.drain(lambda r: {"id": r["id"]})) == records
-    assert list(page) == [{"id": r["id"]} for r in records]
+    slices: list = []
+    assert list(page.drain(keep=False, after_slice=slices.append)) == records
+    assert len(slices) > 1 and [r for s in slices for r in s] == records
+    assert len(page) == 30
+    with pytest.raises(RuntimeError, match="released"):
+        list(page)
 
 
 def test_bytes_that_are_not_utf8_send_the_rest_of_the_page_to_the_robust_parse():

@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from act import records
+from act.custom_fields import CustomFieldPlan
+from act.naming import snake_case as snake
 from act.records import MIDNIGHT_AS_DATE, RecordFlattener, swagger_type
 
 pytestmark = pytest.mark.unit
@@ -109,6 +113,8 @@ def test_a_value_of_another_type_is_converted_when_that_is_lossless(flattener, f
         ("daysOpen", 1.5, "'daysOpen' held float where the model has INT"),
         ("daysOpen", 2**31, "'daysOpen' held int where the model has INT"),
         ("daysOpen", True, "'daysOpen' held bool where the model has INT"),
+        ("bigCount", 2**63, "'bigCount' held int where the model has LONG"),
+        ("bigCount", -(2**63) - 1, "'bigCount' held int where the model has LONG"),
         ("isPrivate", "maybe", "'isPrivate' held str where the model has BOOLEAN"),
         ("isPrivate", 2, "'isPrivate' held int where the model has BOOLEAN"),
         ("edited", "last week", "'edited' held str where the model has UTC_DATETIME"),
@@ -162,3 +168,72 @@ def test_a_real_model_plans_its_nested_columns():
     columns = RecordFlattener("Opportunities.Opportunity").columns()
     assert columns["edited"] == "UTC_DATETIME" and columns["id"] == "STRING"
     assert columns["stage_process_name"] == "STRING" and columns["contacts"] == "STRING"
+
+
+HOSTILE = ['it\'s "quoted"', "back\\slash {0} {}", "new\nline", "row['id'] = 1", "é"]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_any_field_name_is_only_data_to_the_generated_code(monkeypatch, name):
+    models = {
+        "Test.Odd": {"id": {"type": "string"}, name: {"type": "integer"}, "in": {"$ref": "Test.In"}},
+        "Test.In": {name: {"type": "string", "format": "date-time"}},
+    }
+    monkeypatch.setattr(records, "load_models", lambda: models)
+    flattener = RecordFlattener("Test.Odd")
+    columns = [c for c in flattener.columns() if c not in ("id",)]
+    row = flattener.flatten({"id": "a1", name: 5, "in": {name: "2026-11-28T05:00:00Z"}})
+    assert row["id"] == "a1" and sorted(row) == sorted(["id", *columns])
+    assert flattener.flatten({"id": "a1", name: "five", "in": {name: 3}}) == {"id": "a1"}
+    assert flattener.problems.take() == {
+        f"'{name}' held str where the model has INT": 1,
+        f"'in.{name}' held int where the model has UTC_DATETIME": 1,
+    }
+
+
+def test_any_custom_field_name_is_only_data_to_the_generated_code(monkeypatch):
+    monkeypatch.setattr(
+        records,
+        "load_models",
+        lambda: MODELS | {"Test.Deal": {**MODELS["Test.Deal"], "customFields": {"type": "object", "map": True}}},
+    )
+    plan = CustomFieldPlan({name: (f"custom_{i}", "INT") for i, name in enumerate(HOSTILE)})
+    flattener = RecordFlattener("Test.Deal", plan)
+    row = flattener.flatten({"id": "a1", "customFields": {name: i for i, name in enumerate(HOSTILE)}})
+    assert row == {"id": "a1", **{f"custom_{i}": i for i in range(len(HOSTILE))}}
+    flattener.flatten({"id": "a1", "customFields": {HOSTILE[1]: "x"}})
+    assert flattener.problems.take() == {f"custom field '{HOSTILE[1]}' held str where Act! defines INT": 1}
+
+
+cells = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.sampled_from(["2026-11-28T05:00:00Z", "2026-11-28T00:00:00Z", "7", "true"]),
+)
+
+
+@given(st.dictionaries(st.sampled_from(list(MODELS["Test.Deal"])), cells))
+def test_a_cell_is_written_only_in_its_columns_type_and_every_other_value_is_counted(record):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "load_models", lambda: MODELS)
+        flattener = RecordFlattener("Test.Deal")
+    row = flattener.flatten(record)
+    python_types = {
+        "STRING": str,
+        "INT": int,
+        "LONG": int,
+        "DOUBLE": float,
+        "BOOLEAN": bool,
+        "UTC_DATETIME": (datetime, date),
+    }
+    declared = flattener.columns()
+    for column, value in row.items():
+        assert isinstance(value, python_types[declared[column]]) and (
+            declared[column] == "BOOLEAN" or type(value) is not bool
+        )
+    written = {key for key in record if snake(key) in row}
+    counted = sum(flattener.problems.take().values())
+    assert len(written) + counted == sum(1 for value in record.values() if value is not None)
