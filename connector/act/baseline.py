@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .id_sketch import HASHED_CELLS, LINK_KEY_BYTES, IdSketch, hash_key, id_to_key, key_to_id, key_to_link, link_to_key
 from .tables import LinkSpec
-from .timestamps import parse_timestamp
+from .timestamps import parse_utc_naive
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -27,7 +27,7 @@ def _created_stamp(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_timestamp(value)
+        return parse_utc_naive(value)
     except ValueError:
         return None
 
@@ -38,7 +38,7 @@ class Baseline:
 
     def __init__(self, cutoff: str | None, created_field: str | None, links: list[LinkSpec]) -> None:
         self.cutoff = cutoff
-        self._cutoff = parse_timestamp(cutoff) if cutoff else None
+        self._cutoff = parse_utc_naive(cutoff) if cutoff else None  # naive UTC, as stamps are read
         self._created_field = created_field
         self.links = links
         self.ids = IdSketch()

@@ -8,11 +8,12 @@ because its position is the last row it read.
 
 Memory. A page of 10,000 contacts is ~25 MB of JSON and ~62 MB once parsed, and four tables read at once. So the
 next page is downloaded as bytes only, and a big page is parsed a slice (~1 MB of JSON) at a time on the thread
-that writes it (`SlicedPage`): the records of a slice are released once written, keeping only what a delete check's
-baseline reads of them (`write_page`). Where the next page starts is read from the page's last slice, parsed first.
-The bytes downloaded and not yet written are bounded across the tables of a sync (`BytesInFlight`): a table whose
-next page does not fit waits until it has written its current one, so the tables together hold at most about
-`BYTES_IN_FLIGHT` of pages (one page of any size always fits when nothing else is held).
+that writes it (`SlicedPage`): the records of a slice are released once written (and sketched for the next delete
+check first), and the JSON already parsed is given back as the page is written. Where the next page starts is read
+from the page's last slice, parsed first. The bytes downloaded and not yet written are bounded across the tables
+of a sync (`BytesInFlight`): a table's next page starts downloading as soon as it fits, even while its current
+page is being written, so the tables together hold at most about `BYTES_IN_FLIGHT` of pages (one page of any size
+always fits when nothing else is held).
 """
 
 from __future__ import annotations
@@ -133,10 +134,12 @@ class SlicedPage(list[Any]):
         self.records_read = 0
         self.drained = self.released = False
         self.on_drained: Callable[[SlicedPage, list[Any]], None] | None = None
+        # called with the number of bytes of JSON no longer held, as slices are parsed (a bytearray body only)
+        self.on_bytes_freed: Callable[[int], None] | None = None
 
     def tail(self) -> list[Any] | None:
         """The page's last records (from a `},{` between two records near its end), parsed: where the next page
-        starts. None if they cannot be found that way."""
+        starts. None if they cannot be found that way. Asked before the page is drained."""
         body, start, stop = self._body, self._start, self._stop
         counted, curly, attempts = stop, 0, 0  # braces of body[counted:stop]
         while attempts < CUT_ATTEMPTS:
@@ -176,8 +179,13 @@ class SlicedPage(list[Any]):
             if records is None:
                 yield self._parse_rest(b"[" + body[start : stop + 1], self.records_read)
                 return
-            yield records
             start = cut + 2
+            if isinstance(body, bytearray) and self.on_bytes_freed is not None:
+                del body[:start]  # a bytearray gives memory back as it halves (CPython shrinks it then)
+                stop -= start
+                self.on_bytes_freed(start)
+                start = 0
+            yield records
 
     def drain(self, keep: bool = True, after_slice: Callable[[list[Any]], None] | None = None) -> Iterator[Any]:
         """Yields each record once, slice by slice, then `after_slice(records)` of each slice; keeps the records
@@ -238,6 +246,8 @@ class PageReader:
         self._pending: Future[Body] | None = None
         self._pending_bytes = 0  # the budget taken for the pending download (a guess until it arrives)
         self._guess = top * FIRST_PAGE_RECORD_BYTES  # the size of the next page: the last one's
+        self._held = 0  # the budget the page being written holds (less as a sliced page is parsed)
+        self._next: Position | None = None  # where the next page starts, while its download waits for room
 
     # -- downloads ------------------------------------------------------------------------------------------------
     def _fetch_body(self, after: Position | None) -> Body:
@@ -322,6 +332,14 @@ class PageReader:
             self._client.page_cap = count
             log.info(f"the Act! server returns at most {count} records per request; paging follows it")
 
+    def _bytes_freed(self, amount: int) -> None:
+        """A sliced page gave back `amount` bytes: the budget gets them, and the next page, if it was waiting for
+        room, starts downloading as soon as it fits."""
+        self._held -= amount
+        self._budget.give(amount)
+        if self._pending is None and self._next is not None and self._download(self._next, "now"):
+            self._next = None
+
     def _drained(self, position: Position) -> Callable[[SlicedPage, list[Any]], None]:
         """What a sliced page checks once written: it ended where its last slice said, and the cap."""
 
@@ -342,12 +360,11 @@ class PageReader:
         """(page, position after it) until the table's end; positions only move forward. A page's records are
         released when the next page is asked for."""
         previous: int | None = None
-        held = 0  # the budget the page being written holds
         self._download(after, "waiting")
         try:
             while True:
                 body = self._arrived()
-                held = len(body)
+                self._held = len(body)
                 page: Page = [] if _is_empty(body) else self._records(body, after)
                 del body  # a sliced page holds it until it is written, no longer
                 if not page and self._confirm_end and not self._ends_table(previous):
@@ -369,22 +386,24 @@ class PageReader:
                     raise SyncFailed(
                         f"{self._table}: the server returned the same page twice; paging stopped to avoid a loop"
                     )
-                self._guess = max(held, 2)
-                self._download(position, "now")
+                self._guess = max(self._held, 2)
+                self._next = None if self._download(position, "now") else position
                 if isinstance(page, SlicedPage):
                     page.on_drained = self._drained(position)
+                    page.on_bytes_freed = self._bytes_freed
                 else:
                     self._learn_cap(len(page), position)
                 yield page, position
                 previous = len(page)
                 page.clear()  # written: its records go before the next page is parsed
-                self._budget.give(held)
-                held = 0
+                self._budget.give(self._held)
+                self._held, self._next = 0, None
                 if self._pending is None:
                     self._download(position, "waiting")
                 after = position
         finally:
-            self._budget.give(held)
+            self._budget.give(self._held)
+            self._held = 0
             if self._pending is not None:
                 self._pending.cancel()
                 self._budget.give(self._pending_bytes)

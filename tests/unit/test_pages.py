@@ -130,3 +130,29 @@ def test_the_budget_admits_anything_when_nothing_is_held_and_waiters_are_woken()
     assert budget.held == 60
     budget.adjust(-60)
     assert budget.held == 0
+
+
+@given(st.lists(st.sampled_from(list(NOTES.values())), min_size=1, max_size=30))
+def test_a_page_gives_back_its_json_as_it_is_parsed_and_still_yields_every_record(notes):
+    records = [_record(i, note) for i, note in enumerate(notes)]
+    body = bytearray(orjson.dumps(records))
+    size = len(body)
+    page = _sliced(body)
+    freed: list[int] = []
+    page.on_bytes_freed = freed.append
+    sizes_seen = []
+    for _ in page.drain(keep=False, after_slice=lambda _: sizes_seen.append(len(body))):
+        pass
+    assert page.records_read == len(records)
+    assert sum(freed) + len(body) <= size and len(freed) >= len(sizes_seen) - 1
+    assert sizes_seen == sorted(sizes_seen, reverse=True)  # the held JSON only shrinks
+
+
+def test_a_page_giving_back_its_json_yields_what_one_parse_gives():
+    records = [_record(i, NOTES["boundary in a string"]) for i in range(40)]
+    body = bytearray(orjson.dumps(records))
+    page = _sliced(body)
+    freed: list[int] = []
+    page.on_bytes_freed = freed.append
+    assert list(page.drain(keep=False)) == records
+    assert len(freed) > 5 and sum(freed) > len(orjson.dumps(records)) // 2
