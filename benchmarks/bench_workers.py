@@ -3,10 +3,11 @@ own. `python bench_workers.py MODE <configuration.json> [state.json] [state-out.
 wall seconds, CPU seconds, peak RSS in MB, bytes and requests received over HTTP (and, for `profile`, where the
 time went).
 
-- raw: the raw limit. The pages a first sync reads (each table whole, in id order, in `batch_size` pages), fetched
-  on one keep-alive session with the sync's own parallelism (`parallel_tables` threads, each reading a table at a
-  time in configuration order) and its `rate_limit_pause` (the least time between two request starts across all
-  threads, as act/client.py counts it), and parsed with orjson; nothing else is done with them.
+- raw: the raw limit. The pages a first sync reads (each table whole, in id order, in pages growing to
+  `batch_size` as act/pages.py asks for them), fetched on one keep-alive session with the sync's own parallelism
+  (`parallel_tables` threads, each reading a table at a time in configuration order) and its `rate_limit_pause`
+  (the least time between two request starts across all threads, as act/client.py counts it), and parsed with
+  orjson; nothing else is done with them.
 - connector: the connector's update() producing every operation with the SDK's row encoding (types from its
   schema()), into a sink that only counts: what a sync costs on Fivetran, without the local DuckDB writer.
 - connector-own: the same, with the SDK's `upsert` replaced by a no-op: what the connector's own work (HTTP,
@@ -95,6 +96,7 @@ def _fetch_raw(config) -> dict:
     from requests.adapters import HTTPAdapter
 
     from act.keyset import id_order_query, last_position
+    from act.pages import first_page_top, next_page_top
     from act.tables import SPECS_BY_NAME
 
     session = requests.Session()
@@ -109,15 +111,15 @@ def _fetch_raw(config) -> dict:
 
     def read_table(name: str) -> int:
         spec = SPECS_BY_NAME[name]
-        path, position, rows = spec.path, None, 0
+        path, position, rows, top = spec.path, None, 0, first_page_top(config.batch_size)
         while True:
             pause.wait()
-            response = session.get(config.base_url + path, params=id_order_query(position, config.batch_size))
+            response = session.get(config.base_url + path, params=id_order_query(position, top))
             page = orjson.loads(response.content)
             if not page:
                 return rows
             rows += len(page)
-            position = last_position(page, None)
+            position, top = last_position(page, None), next_page_top(top, config.batch_size)
 
     names = [name for name in config.tables if not SPECS_BY_NAME[name].parent_table]
     with ThreadPoolExecutor(max_workers=max(1, config.parallel_tables)) as pool:

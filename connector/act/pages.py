@@ -39,37 +39,70 @@ Body = bytes | bytearray  # a page's JSON as downloaded (client.get_collection_b
 
 SLICE_BYTES = 1 << 20  # JSON parsed at once from a big page (~400 contacts, ~2.5 MB once parsed)
 WHOLE_PAGE_BYTES = 2 * SLICE_BYTES  # pages up to this size are parsed at once
-BYTES_IN_FLIGHT = 48 << 20  # page bytes downloaded and not yet written, across the tables of a sync
+BYTES_IN_FLIGHT = 64 << 20  # page bytes downloaded and not yet written, across the tables of a sync
 FIRST_PAGE_RECORD_BYTES = 1_500  # the size guessed per record before a table's first page is seen
+FIRST_PAGE_RECORDS = 1_000  # a pass's first page asks no more: the writing starts while bigger pages download
+PAGE_GROWTH = 4  # each next page asks this many times more, up to `batch_size`
 CUT_ATTEMPTS = 3  # balanced cuts tried (parsed) before the rest of a page is parsed at once
 _BOUNDARY = b"},{"  # between two records of an array (Act!'s JSON is compact, as ASP.NET writes it)
 
 
+def first_page_top(top: int) -> int:
+    """The `$top` of a pass's first page: small, so that writing starts while the bigger pages download."""
+    return min(top, FIRST_PAGE_RECORDS)
+
+
+def next_page_top(asked: int, top: int) -> int:
+    """The `$top` of the page after one that asked for `asked`: growing to `batch_size` (`top`)."""
+    return min(top, asked * PAGE_GROWTH)
+
+
 class BytesInFlight:
-    """A budget of page bytes downloaded and not yet written, shared by the tables of one sync. `try_take` never
-    waits; `take` waits only while other tables hold bytes (a table calls it holding nothing, so no table waits
-    for one that waits), and anything fits when nothing is held."""
+    """A budget of page bytes downloaded and not yet written, shared by the tables of one sync. Tables get room in
+    the order they first asked for it, so a table with big pages is not passed again and again by tables with
+    small ones. `try_take` never waits (a table that was refused keeps its place in the line); `take` waits only
+    while other tables hold bytes (a table calls it holding nothing, so no table waits for one that waits), and
+    anything fits when nothing is held."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.held = 0
         self._changed = threading.Condition()
+        self._line: list[object] = []  # who asked for room and did not get it yet, first first
 
-    def _fits(self, amount: int) -> bool:
-        return self.held <= 0 or self.held + amount <= self.limit
+    def _fits(self, amount: int, who: object) -> bool:
+        first = not self._line or self._line[0] is who
+        return self.held <= 0 or (first and self.held + amount <= self.limit)
 
-    def try_take(self, amount: int) -> bool:
+    def _took(self, amount: int, who: object) -> None:
+        self.held += amount
+        if who in self._line:
+            self._line.remove(who)
+            self._changed.notify_all()  # the next in line may fit now
+
+    def try_take(self, amount: int, who: object = None) -> bool:
         with self._changed:
-            if not self._fits(amount):
-                return False
-            self.held += amount
-            return True
+            if self._fits(amount, who):
+                self._took(amount, who)
+                return True
+            if who is not None and who not in self._line:
+                self._line.append(who)
+            return False
 
-    def take(self, amount: int) -> None:
+    def take(self, amount: int, who: object = None) -> None:
         with self._changed:
-            while not self._fits(amount):
+            if who is not None and who not in self._line:
+                self._line.append(who)
+            while not self._fits(amount, who):
                 self._changed.wait()
-            self.held += amount
+            self._took(amount, who)
+
+    def leave(self, who: object) -> None:
+        """`who` no longer wants room (its pass ended)."""
+        with self._changed:
+            if who in self._line:
+                self._line.remove(who)
+                self._changed.notify_all()
 
     def adjust(self, delta: int) -> None:
         """A reservation made on a guess, set to what arrived (it may go over the limit: the bytes are here)."""
@@ -181,10 +214,12 @@ class SlicedPage(list[Any]):
                 return
             start = cut + 2
             if isinstance(body, bytearray) and self.on_bytes_freed is not None:
-                del body[:start]  # a bytearray gives memory back as it halves (CPython shrinks it then)
+                allocated = body.__alloc__()
+                del body[:start]  # CPython gives the memory back each time the bytearray halves
                 stop -= start
-                self.on_bytes_freed(start)
                 start = 0
+                if body.__alloc__() < allocated:
+                    self.on_bytes_freed(allocated - body.__alloc__())
             yield records
 
     def drain(self, keep: bool = True, after_slice: Callable[[list[Any]], None] | None = None) -> Iterator[Any]:
@@ -231,7 +266,7 @@ class PageReader:
         self,
         client: ActClient,
         path: str,
-        query: Callable[[Position | None], dict[str, str]],
+        query: Callable[[Position | None, int], dict[str, str]],
         *,
         top: int,
         position_field: str | None,
@@ -245,25 +280,30 @@ class PageReader:
         self._budget = bytes_in_flight(prefetch)
         self._pending: Future[Body] | None = None
         self._pending_bytes = 0  # the budget taken for the pending download (a guess until it arrives)
-        self._guess = top * FIRST_PAGE_RECORD_BYTES  # the size of the next page: the last one's
+        self._next_top = first_page_top(top)  # the next download's `$top`
+        self._pending_top = self._asked = self._next_top  # the pending download's `$top`; the current page's
+        self._record_bytes = FIRST_PAGE_RECORD_BYTES  # per record, as the last page had them
         self._held = 0  # the budget the page being written holds (less as a sliced page is parsed)
         self._next: Position | None = None  # where the next page starts, while its download waits for room
 
     # -- downloads ------------------------------------------------------------------------------------------------
-    def _fetch_body(self, after: Position | None) -> Body:
-        return self._client.get_collection_body(self._path, self._query(after))
+    def _fetch_body(self, after: Position | None, top: int) -> Body:
+        return self._client.get_collection_body(self._path, self._query(after, top))
 
     def _download(self, after: Position | None, when: str) -> bool:
         """Starts downloading the page after `after`: `now` if the budget has room, `waiting` until it has, or
         `anyway` (a small download whose answer is needed now)."""
-        if when == "now" and not self._budget.try_take(self._guess):
+        top = self._next_top
+        guess = max(2, self._record_bytes * top)
+        if when == "now" and not self._budget.try_take(guess, self):
             return False
         if when == "waiting":
-            self._budget.take(self._guess)
+            self._budget.take(guess, self)
         if when == "anyway":
-            self._budget.adjust(self._guess)
-        self._pending_bytes = self._guess
-        self._pending = self._prefetch.submit(self._fetch_body, after)
+            self._budget.adjust(guess)
+        self._pending_bytes, self._pending_top = guess, top
+        self._next_top = next_page_top(top, self._top)
+        self._pending = self._prefetch.submit(self._fetch_body, after, top)
         return True
 
     def _arrived(self) -> Body:
@@ -277,6 +317,9 @@ class PageReader:
             self._budget.give(reserved)
             raise
         self._budget.adjust(len(body) - reserved)
+        self._asked = self._pending_top
+        if len(body) // self._asked >= 64:  # a plausible record size (a short last page says little)
+            self._record_bytes = len(body) // self._asked
         return body
 
     # -- parsing ------------------------------------------------------------------------------------------------
@@ -289,7 +332,7 @@ class PageReader:
                 return SlicedPage(body, start, stop, lambda text, read: self._parse_rest(text, read, after))
         records = self._client.parse_collection(body, self._path)
         if records is None:
-            records = self._client.get_collection(self._path, self._query(after))
+            records = self._client.get_collection(self._path, self._query(after, self._asked))
         return records
 
     def _parse_rest(self, text: bytes, read: int, after: Position | None) -> list[Any]:
@@ -298,7 +341,7 @@ class PageReader:
         records = self._client.parse_collection(text, self._path)
         if records is not None:
             return records
-        again = self._client.get_collection(self._path, self._query(after))
+        again = self._client.get_collection(self._path, self._query(after, self._asked))
         if read == 0:
             return again
         raise SyncFailed(
@@ -315,15 +358,16 @@ class PageReader:
         return last_position(list(iter(page)), self._position_field)  # a SlicedPage is parsed whole for it: rare
 
     # -- the pass -----------------------------------------------------------------------------------------------
-    def _ends_table(self, previous: int | None) -> bool:
-        """An empty page after a short one ends the table; after a full one (or first) it is asked again."""
-        limit = min(self._top, self._client.page_cap or self._top)
+    def _ends_table(self, previous: int | None, asked: int) -> bool:
+        """An empty page after a short one (fewer records than it asked for) ends the table; after a full one (or
+        first) it is asked again."""
+        limit = min(asked, self._client.page_cap or asked)
         return previous is not None and previous < limit
 
-    def _learn_cap(self, count: int, position: Position) -> None:
+    def _learn_cap(self, count: int, position: Position, asked: int) -> None:
         """A short page with more behind it: the server caps `$top`, and paging (children's too) follows it from
         this page on."""
-        if count >= self._top or self._client.page_cap is not None:
+        if count >= asked or self._client.page_cap is not None:
             return
         if self._pending is None:
             self._download(position, "anyway")
@@ -340,7 +384,7 @@ class PageReader:
         if self._pending is None and self._next is not None and self._download(self._next, "now"):
             self._next = None
 
-    def _drained(self, position: Position) -> Callable[[SlicedPage, list[Any]], None]:
+    def _drained(self, position: Position, asked: int) -> Callable[[SlicedPage, list[Any]], None]:
         """What a sliced page checks once written: it ended where its last slice said, and the cap."""
 
         def check(page: SlicedPage, last: list[Any]) -> None:
@@ -352,14 +396,15 @@ class PageReader:
                 )
             client = self._client
             client.largest_answer = max(client.largest_answer, page.records_read)  # as get_collection does
-            self._learn_cap(page.records_read, position)
+            self._learn_cap(page.records_read, position, asked)
 
         return check
 
     def pages(self, after: Position | None) -> Iterator[tuple[Page, Position]]:
         """(page, position after it) until the table's end; positions only move forward. A page's records are
         released when the next page is asked for."""
-        previous: int | None = None
+        previous: int | None = None  # records in the page before, and how many it asked for
+        previous_asked = self._top
         self._download(after, "waiting")
         try:
             while True:
@@ -367,8 +412,8 @@ class PageReader:
                 self._held = len(body)
                 page: Page = [] if _is_empty(body) else self._records(body, after)
                 del body  # a sliced page holds it until it is written, no longer
-                if not page and self._confirm_end and not self._ends_table(previous):
-                    page = self._client.get_collection(self._path, self._query(after))
+                if not page and self._confirm_end and not self._ends_table(previous, previous_asked):
+                    page = self._client.get_collection(self._path, self._query(after, self._asked))
                     if page:
                         log.warning(
                             f"{self._table}: the server answered an empty page and then rows for the same "
@@ -386,15 +431,15 @@ class PageReader:
                     raise SyncFailed(
                         f"{self._table}: the server returned the same page twice; paging stopped to avoid a loop"
                     )
-                self._guess = max(self._held, 2)
+                asked = self._asked
                 self._next = None if self._download(position, "now") else position
                 if isinstance(page, SlicedPage):
-                    page.on_drained = self._drained(position)
+                    page.on_drained = self._drained(position, asked)
                     page.on_bytes_freed = self._bytes_freed
                 else:
-                    self._learn_cap(len(page), position)
+                    self._learn_cap(len(page), position, asked)
                 yield page, position
-                previous = len(page)
+                previous, previous_asked = len(page), asked
                 page.clear()  # written: its records go before the next page is parsed
                 self._budget.give(self._held)
                 self._held, self._next = 0, None
@@ -404,6 +449,7 @@ class PageReader:
         finally:
             self._budget.give(self._held)
             self._held = 0
+            self._budget.leave(self)
             if self._pending is not None:
                 self._pending.cancel()
                 self._budget.give(self._pending_bytes)

@@ -44,7 +44,7 @@ def incremental_pass(run: TableRun, ctx: SyncContext) -> None:
     reader = PageReader(
         ctx.client,
         run.path,
-        lambda position: cursor_order_query(field_name, lower, position, ctx.batch_size),
+        lambda position, top: cursor_order_query(field_name, lower, position, top),
         top=ctx.batch_size,
         position_field=field_name,
         prefetch=ctx.prefetch,
@@ -130,7 +130,7 @@ def full_pass(run: TableRun, ctx: SyncContext, reason: str) -> None:
     reader = PageReader(
         ctx.client,
         run.path,
-        lambda position: id_order_query(position, ctx.batch_size, since),
+        lambda position, top: id_order_query(position, top, since),
         top=ctx.batch_size,
         position_field=None,
         prefetch=ctx.prefetch,

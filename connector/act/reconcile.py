@@ -60,7 +60,7 @@ def delete_check(run: TableRun, ctx: SyncContext) -> str | None:
     reader = PageReader(
         ctx.client,
         run.path,
-        lambda position: id_order_query(position, ctx.batch_size, since, fields),
+        lambda position, top: id_order_query(position, top, since, fields),
         top=ctx.batch_size,
         position_field=None,
         prefetch=ctx.prefetch,
