@@ -151,6 +151,11 @@ def paced(repeat: int) -> None:
             conn.append(_worker("connector", config))
     print(_line("raw fetch (same threads and pause)", raw))
     print(_line("connector update() + SDK encoding", conn, raw) + "  (target <= 1.10x wall)")
+    wall, cpu, raw_wall = _median(conn, "wall"), _median(conn, "cpu"), _median(raw, "wall")
+    print(
+        f"  what bounds it: the sync's CPU time ({cpu:.2f} s; its Python runs on one core at a time) alone is "
+        f"{cpu / raw_wall:.2f}x the raw fetch's wall; the other {max(wall - cpu, 0):.2f} s the sync waited for pages"
+    )
 
 
 def incremental(repeat: int) -> None:

@@ -93,7 +93,7 @@ def sketch_records(records: Iterable[Any], baselines: list[Baseline]) -> None:
             continue
         hashed = hash_key(key)
         stamp = _created_stamp(record.get(created_field)) if created_field else None
-        pairs = {table: _link_keys(record, link) for table, link in tables.items()}
+        pairs = {table: _link_keys(record, link) for table, link in tables.items()} if tables else {}
         for baseline in baselines:
             baseline.count += 1
             if not baseline._created_by(stamp):

@@ -14,6 +14,10 @@ from the page's last slice, parsed first. The bytes downloaded and not yet writt
 of a sync (`BytesInFlight`): a table's next page starts downloading as soon as it fits, even while its current
 page is being written, so the tables together hold at most about `BYTES_IN_FLIGHT` of pages (one page of any size
 always fits when nothing else is held).
+
+Overlap. A pass's first page asks for at most `FIRST_PAGE_RECORDS` and each next one `PAGE_GROWTH` times more, up
+to `batch_size`: the first records are written within a second of asking while the bigger pages download, instead
+of the CPU waiting for a whole `batch_size` page (seconds at a real server's pace) before it has anything to do.
 """
 
 from __future__ import annotations

@@ -267,7 +267,7 @@ class RecordFlattener:
             self.extra_columns.setdefault(column, f"{where}{key}")
             row.setdefault(column, to_json_text(value) if isinstance(value, (dict, list)) else value)
 
-    def custom_fields_problem(self, row: dict[str, Any], custom: object) -> None:
+    def count_custom_field_problems(self, row: dict[str, Any], custom: object) -> None:
         """What the generated code leaves to this: a customFields value that is not an object, or keys the
         metadata did not list (the known ones are already written)."""
         if type(custom) is not dict:
@@ -369,7 +369,7 @@ class _FlattenSource:
             self._cell("get_custom", field_key, column, kind, message, "            ")
         known = frozenset(flattener._custom_columns)
         add(f"        if type(custom) is not dict or not {self._name(known)}.issuperset(custom):")
-        add(f"            {self._name(flattener.custom_fields_problem)}(row, custom)")
+        add(f"            {self._name(flattener.count_custom_field_problems)}(row, custom)")
 
 
 def _bad_value_reporter(problems: Problems) -> Callable[[str, object, str], None]:

@@ -36,6 +36,19 @@ def test_pages_capped_below_batch_size_lose_nothing(project):
         assert "contacts: page 9," in result.output  # 333 rows in pages of 37: paging went on past short pages
 
 
+def test_pages_grow_to_the_default_batch_size_and_a_cap_met_on_the_way_loses_nothing(project):
+    with start_emulator(
+        records={"contacts": 6_500, "activities": 40, "companies": 30, "opportunities": 20, "products": 10},
+        max_page_size=2_500,
+    ) as emulator:
+        syncer = Syncer(project, emulator, batch_size=10_000)
+        result = syncer.sync()
+        syncer.assert_clean("pages grow from 1,000 to batch_size 10,000; the server caps $top at 2,500")
+        # 1,000 asked and served, then 4,000 asked and 2,500 served with more behind: the cap is learned there
+        assert "returns at most 2500 records per request" in result.output
+        assert "contacts: page 4," in result.output and "contacts: page 5," not in result.output  # 1000+2500*2+500
+
+
 def test_edits_inserts_and_deletes_during_paging_land_by_the_next_sync(project):
     with start_emulator(
         records={

@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from act.baseline import Baseline, compare
+from act.baseline import Baseline, compare, sketch_records
 from act.tables import LinkSpec
 
 pytestmark = pytest.mark.unit
@@ -74,3 +76,28 @@ def test_a_baseline_survives_the_state_round_trip():
     again = Baseline.loads(saved.dumps(), "created", [LINK])
     assert again.dumps() == saved.dumps()
     assert compare(again, saved).deleted == []
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 200),
+            st.sampled_from(["2026-05-01T00:00:00Z", "2026-06-01T12:00:00Z", "2026-07-01T00:00:00.5Z", "junk", None]),
+            st.lists(st.integers(0, 5), max_size=3),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([None, CUTOFF, "2026-06-30T00:00:00Z"]),
+)
+def test_sketching_for_two_cutoffs_at_once_is_sketching_for_each_alone(entries, other_cutoff):
+    records = [record(n, created, contacts) for n, created, contacts in entries]
+    for r, (_, created, _) in zip(records, entries):
+        if created is None:
+            del r["created"]
+    together = [Baseline(CUTOFF, "created", [LINK]), Baseline(other_cutoff, "created", [])]
+    sketch_records(records, together)
+    alone = [Baseline(CUTOFF, "created", [LINK]), Baseline(other_cutoff, "created", [])]
+    for baseline in alone:
+        for r in records:
+            sketch_records([r], [baseline])
+    assert [b.dumps() for b in together] == [b.dumps() for b in alone]
