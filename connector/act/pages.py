@@ -290,6 +290,14 @@ class PageReader:
         self._held = 0  # the budget the page being written holds (less as a sliced page is parsed)
         self._next: Position | None = None  # where the next page starts, while its download waits for room
 
+    @property
+    def page_worth_a_checkpoint(self) -> bool:
+        """Whether the page just given asked for `batch_size` records. The small first pages of a pass are not
+        checkpointed on their own (each checkpoint makes the destination write a batch; a sync killed there
+        reads at most a few thousand records again): the next full-size page's checkpoint, or the pass's last,
+        commits them."""
+        return self._asked >= self._top
+
     # -- downloads ------------------------------------------------------------------------------------------------
     def _fetch_body(self, after: Position | None, top: int) -> Body:
         return self._client.get_collection_body(self._path, self._query(after, top))

@@ -60,7 +60,8 @@ def incremental_pass(run: TableRun, ctx: SyncContext) -> None:
             spec.name,
             {"mode": "incremental", "skip": skip, "batch_count": batch_count, "keyset": after, "lower_bound": lower},
         )
-        op.checkpoint(ctx.state.snapshot())
+        if reader.page_worth_a_checkpoint:
+            op.checkpoint(ctx.state.snapshot())
         log_progress(run)
     newest = later_stamp(ctx.state.cursor(spec.name), after["cursor"] if after else None)
     ctx.state.complete(spec.name, ctx.clock.safe_cursor(newest) if newest else None)
@@ -144,7 +145,8 @@ def full_pass(run: TableRun, ctx: SyncContext, reason: str) -> None:
         if baseline is not None:
             tracking["baseline"] = baseline.dumps()
         ctx.state.set_tracking(spec.name, tracking)
-        op.checkpoint(ctx.state.snapshot())
+        if reader.page_worth_a_checkpoint:
+            op.checkpoint(ctx.state.snapshot())
         log_progress(run)
     _finish_full_pass(run, ctx, tracking, baseline)
 

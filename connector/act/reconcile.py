@@ -71,7 +71,8 @@ def delete_check(run: TableRun, ctx: SyncContext) -> str | None:
         sketch_records(page, [old, new])
         walk = {"after": position, "old": old.dumps(), "new": new.dumps()}
         ctx.state.set_entry(SECTION, spec.name, {**entry, "walk": walk})
-        op.checkpoint(ctx.state.snapshot())
+        if reader.page_worth_a_checkpoint:
+            op.checkpoint(ctx.state.snapshot())
     if new.count == 0 and saved.count > 0:
         return f"the delete check found no records where there were {saved.count}"
     difference = compare(saved, old)
