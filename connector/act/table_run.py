@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fivetran_connector_sdk import Logging as log
 from fivetran_connector_sdk import Operations as op
@@ -24,6 +24,9 @@ from .records import RecordFlattener
 from .state import SyncState
 from .tables import TableSpec
 from .timestamps import parse_timestamp
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 EMPTY_RESULTS_LIMIT = 3
 EARLIEST_YEAR = 1900  # a default_start_date this early excludes nothing
@@ -97,8 +100,9 @@ def write_page(
     released once written."""
     table, flatten, upsert, links = run.spec.name, run.flattener.flatten, op.upsert, run.links
     sketch = None if baseline is None else partial(sketch_records, baselines=[baseline])
-    sliced = isinstance(page, SlicedPage)
-    records = page.drain(keep=False, after_slice=sketch) if isinstance(page, SlicedPage) else page
+    records: Iterable[Any] = page
+    if isinstance(page, SlicedPage):  # sketched slice by slice as it is written
+        records, sketch = page.drain(keep=False, after_slice=sketch), None
     per_parent = [child for child in run.children if child.in_full_pass or not full_pass]
     parent_ids: list[Any] = []
     written = 0
@@ -112,7 +116,7 @@ def write_page(
         if per_parent:
             parent_ids.append(record["id"])
         written += 1
-    if sketch is not None and not sliced:
+    if sketch is not None:
         sketch(page)
     for child in per_parent:
         emit_children(ctx, child, table, run.path, parent_ids)
