@@ -132,25 +132,9 @@ def _sdk_encodes_dates_as_midnight() -> bool:
 MIDNIGHT_AS_DATE = _sdk_encodes_dates_as_midnight()
 
 
-_fromisoformat = datetime.fromisoformat
-_date_fromisoformat = date.fromisoformat
-_MIDNIGHT_Z = "T00:00:00Z"
-
-
 def _to_datetime(value: object) -> datetime | date:
     """A UTC_DATETIME cell: the moment as a naive UTC datetime, or its day when it is midnight and the SDK lands a
-    `date` identically (both cheaper for the SDK to encode than an aware datetime, same bytes). The form .NET
-    writes (`...Z`) takes two C calls; any other is parsed in full (act/timestamps.py)."""
-    if type(value) is str and value[-1:] == "Z":
-        try:
-            if MIDNIGHT_AS_DATE and value[10:] == _MIDNIGHT_Z:
-                return _date_fromisoformat(value[:10])
-            moment = _fromisoformat(value[:-1])
-        except ValueError:
-            pass
-        else:
-            if moment.tzinfo is None:
-                return moment
+    `date` identically (both cheaper for the SDK to encode than an aware datetime, same bytes)."""
     if not isinstance(value, str):
         raise BadValue
     try:
@@ -360,7 +344,7 @@ class _FlattenSource:
             add("        if type(custom) is dict:")
             add(f"            row[{flattener._custom_json_column!r}] = to_json_text(custom)")
             add("        else:")
-            add("            problem(\"'customFields' was not an object\")")
+            add(f"            {self._name(flattener.count_custom_field_problems)}(row, custom)")
             return
         add("        if type(custom) is dict:")
         add("            get_custom = custom.get")
