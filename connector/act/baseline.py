@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .id_sketch import HASHED_CELLS, LINK_KEY_BYTES, IdSketch, hash_key, id_to_key, key_to_id, key_to_link, link_to_key
+from .id_sketch import LINK_KEY_BYTES, IdSketch, hash_key, id_to_key, key_to_id, key_to_link, link_to_key
 from .tables import LinkSpec
 from .timestamps import parse_utc_naive
 
@@ -66,12 +66,6 @@ class Baseline:
         baseline.unkeyable = int(saved.get("unkeyable", 0))
         return baseline
 
-    def add(self, record: dict[str, Any]) -> None:
-        sketch_records([record], [self])
-
-    def add_page(self, page: list[Any]) -> None:
-        sketch_records(page, [self])
-
     def _created_by(self, stamp: datetime | None) -> bool:
         return stamp is None or self._cutoff is None or stamp <= self._cutoff
 
@@ -98,13 +92,13 @@ def sketch_records(records: Iterable[Any], baselines: list[Baseline]) -> None:
             baseline.count += 1
             if not baseline._created_by(stamp):
                 continue
-            baseline.ids.add(key, hashed=hashed if baseline.ids.cells == HASHED_CELLS else None)
+            baseline.ids.add(key, hashed=hashed)
             for link in baseline.links:
                 keys, unkeyable = pairs[link.table]
                 baseline.unkeyable += unkeyable
                 sketch = baseline.link_ids[link.table]
                 for pair, pair_hashed in keys:
-                    sketch.add(pair, hashed=pair_hashed if sketch.cells == HASHED_CELLS else None)
+                    sketch.add(pair, hashed=pair_hashed)
 
 
 def _link_keys(record: dict[str, Any], link: LinkSpec) -> tuple[list[tuple[int, tuple[list[int], int]]], int]:

@@ -29,8 +29,7 @@ _DIGEST = struct.Struct("<IIIQ")  # three cell choices, then the checksum
 
 
 def hash_key(key: int) -> tuple[list[int], int]:
-    """What `IdSketch.add` computes for a key in a sketch of HASHED_CELLS cells, to add it to several at once (a
-    sketch of another size, loaded from an older state, hashes for itself)."""
+    """What `IdSketch.add` computes for a key in a sketch of HASHED_CELLS cells, to add it to several at once."""
     return _hashes(key, HASHED_CELLS)
 
 
@@ -86,8 +85,9 @@ class IdSketch:
         self.sums = [0] * self.cells
 
     def add(self, key: int, sign: int = 1, hashed: tuple[list[int], int] | None = None) -> None:
-        """Adds `key` (`hashed`: its `_hashes` for this sketch's size, when the caller already has them)."""
-        cells, check = hashed or _hashes(key, self.cells)
+        """Adds `key`; `hashed` is its `hash_key()` when the caller already has it (used only by a sketch of
+        HASHED_CELLS cells: one of another size, loaded from an older state, hashes for itself)."""
+        cells, check = hashed if hashed and self.cells == HASHED_CELLS else _hashes(key, self.cells)
         for cell in cells:
             self.count[cell] += sign
             self.keys[cell] ^= key

@@ -34,7 +34,7 @@ def record(number: int, created: str = "2026-05-01T00:00:00Z", contacts=()) -> d
 
 def walk(cutoff: str | None, records: list[dict]) -> Baseline:
     baseline = Baseline(cutoff, "created", [LINK])
-    baseline.add_page(records)
+    sketch_records(records, [baseline])
     return baseline
 
 
