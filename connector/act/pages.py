@@ -78,8 +78,11 @@ class BytesInFlight:
         first = not self._line or self._line[0] is who
         return self.held <= 0 or (first and self.held + amount <= self.limit)
 
-    def _took(self, amount: int, who: object) -> None:
-        self.held += amount
+    def _join_line(self, who: object) -> None:
+        if who is not None and who not in self._line:
+            self._line.append(who)
+
+    def _leave_line(self, who: object) -> None:
         if who in self._line:
             self._line.remove(who)
             self._changed.notify_all()  # the next in line may fit now
@@ -87,26 +90,24 @@ class BytesInFlight:
     def try_take(self, amount: int, who: object = None) -> bool:
         with self._changed:
             if self._fits(amount, who):
-                self._took(amount, who)
+                self.held += amount
+                self._leave_line(who)
                 return True
-            if who is not None and who not in self._line:
-                self._line.append(who)
+            self._join_line(who)
             return False
 
     def take(self, amount: int, who: object = None) -> None:
         with self._changed:
-            if who is not None and who not in self._line:
-                self._line.append(who)
+            self._join_line(who)
             while not self._fits(amount, who):
                 self._changed.wait()
-            self._took(amount, who)
+            self.held += amount
+            self._leave_line(who)
 
     def leave(self, who: object) -> None:
         """`who` no longer wants room (its pass ended)."""
         with self._changed:
-            if who in self._line:
-                self._line.remove(who)
-                self._changed.notify_all()
+            self._leave_line(who)
 
     def adjust(self, delta: int) -> None:
         """A reservation made on a guess, set to what arrived (it may go over the limit: the bytes are here)."""
@@ -330,8 +331,9 @@ class PageReader:
             raise
         self._budget.adjust(len(body) - reserved)
         self._asked = self._pending_top
-        if len(body) // self._asked >= 64:  # a plausible record size (a short last page says little)
-            self._record_bytes = len(body) // self._asked
+        per_record = len(body) // self._asked
+        if per_record >= 64:  # a plausible record size (a short last page says little)
+            self._record_bytes = per_record
         return body
 
     # -- parsing ------------------------------------------------------------------------------------------------
