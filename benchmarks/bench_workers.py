@@ -13,7 +13,7 @@ time went).
 - connector-own: the same, with the SDK's `upsert` replaced by a no-op: what the connector's own work (HTTP,
   parsing, flattening, paging, state) costs, to separate it from the SDK's per-cell encoding.
 - profile: `connector` with the hot parts timed (thread CPU and wall): the SDK's encoding (Operations.upsert),
-  JSON parsing (act.jsonfast.loads wherever the connector calls it), flattening (RecordFlattener.flatten) and HTTP
+  JSON parsing (act.jsonfast.loads wherever the connector calls it, and typed decoding), flattening (RecordFlattener.flatten) and HTTP
   (requests' Session.send and the reading of a streamed body: waiting on the server plus the client's own CPU).
   Wall minus CPU inside a section that does no I/O is time its thread waited for the GIL (or, on a loaded machine,
   for a core). The timers add ~2 µs a call, so the profile's wall is not compared with the others.
@@ -184,10 +184,12 @@ def _instrument() -> dict[str, _Section]:
 
     import act.jsonfast
     from act.records import RecordFlattener
+    from act.typed_records import TypedDecoder
 
     sections = {name: _Section() for name in ("sdk_encoding", "json_parsing", "flattening", "http")}
     Operations.upsert = staticmethod(sections["sdk_encoding"].wrap(Operations.upsert))
     RecordFlattener.flatten = sections["flattening"].wrap(RecordFlattener.flatten)
+    TypedDecoder.__call__ = sections["json_parsing"].wrap(TypedDecoder.__call__)  # type: ignore[method-assign]
     requests.Session.send = sections["http"].wrap(requests.Session.send)
     import act.client
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .id_sketch import LINK_KEY_BYTES, IdSketch, hash_key, id_to_key, key_to_id, key_to_link, link_to_key
 from .tables import LinkSpec
 from .timestamps import parse_utc_naive
+from .typed_records import RECORD_TYPES, Record
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -78,7 +79,7 @@ def sketch_records(records: Iterable[Any], baselines: list[Baseline]) -> None:
     created_field = baselines[0]._created_field
     tables = {link.table: link for baseline in baselines for link in baseline.links}
     for record in records:
-        if type(record) is not dict:
+        if not isinstance(record, RECORD_TYPES):
             continue
         key = id_to_key(record.get("id"))
         if key is None:
@@ -101,7 +102,7 @@ def sketch_records(records: Iterable[Any], baselines: list[Baseline]) -> None:
                     sketch.add(pair, hashed=pair_hashed)
 
 
-def _link_keys(record: dict[str, Any], link: LinkSpec) -> tuple[list[tuple[int, tuple[list[int], int]]], int]:
+def _link_keys(record: Record, link: LinkSpec) -> tuple[list[tuple[int, tuple[list[int], int]]], int]:
     """The record's (parent, linked) keys for one link table with their hashes, and how many cannot be keyed."""
     items = record.get(link.array_field)
     if not isinstance(items, list):

@@ -171,11 +171,16 @@ class ActClient:
         )
         return body
 
-    def parse_collection(self, body: bytes | bytearray, path: str) -> list[Any] | None:
+    def parse_collection(
+        self, body: bytes | bytearray, path: str, typed: Callable[[bytes | bytearray], list[Any] | None] | None = None
+    ) -> list[Any] | None:
         """A collection body from `get_collection_body` parsed as `get_collection` parses it, or None (with a
-        warning) if it is not a JSON array."""
+        warning) if it is not a JSON array. `typed` (act/typed_records.py) is tried first: typed records, or None
+        when the body needs the general parse."""
         try:
-            data = _parse_body(body, path)
+            data = typed(body) if typed is not None else None
+            if data is None:
+                data = _parse_body(body, path)
         except _Retryable as failure:
             log.warning(f"GET {path}: {failure.reason}; asking again")
             return None

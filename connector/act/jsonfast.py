@@ -7,6 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from msgspec import Raw  # what a typed record holds for an array until it is read
+
+__all__ = ["Raw", "dumps_text", "load_raw", "loads"]
+
 loads: Callable[[bytes | bytearray | str], Any]
 dumps_text: Callable[[Any], str]
 
@@ -24,3 +28,9 @@ else:
         return orjson.dumps(value).decode()
 
     dumps_text = _orjson_text
+
+
+def load_raw(raw: Raw) -> Any:
+    """A value a typed record kept as its JSON text (act/typed_records.py: arrays and free objects), parsed by
+    `loads` as the page's other records are, so it lands exactly as it would have without typed decoding."""
+    return loads(bytes(raw))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .typed_records import RECORD_TYPES
+
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 
 Position = dict[str, Any]  # {"cursor": "...", "id": ...} in cursor order, {"id": ...} in id order
@@ -75,7 +77,7 @@ def newest_stamp_query(cursor_field: str) -> dict[str, str]:
 def last_position(page: list[Any], cursor_field: str | None) -> Position | None:
     """The keyset position after `page`: its last row that has an id (and a cursor value, in cursor order)."""
     for record in reversed(page):
-        if not isinstance(record, dict) or record.get("id") is None:
+        if not isinstance(record, RECORD_TYPES) or record.get("id") is None:
             continue
         if cursor_field is None:
             return {"id": record["id"]}

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fivetran_connector_sdk import Operations as op
 
 from .naming import column_name
 from .records import load_models, swagger_type
 from .tables import LinkSpec
+from .typed_records import Record
 
 
 def link_columns(link: LinkSpec) -> dict[str, str]:
@@ -31,7 +30,7 @@ class LinkEmitter:
             (link, [(key, column_name(key)) for key in load_models()[link.model] if key != "id"]) for link in links
         ]
 
-    def emit(self, record: dict[str, Any]) -> None:
+    def emit(self, record: Record) -> None:
         parent_id = record["id"]
         for link, other_fields in self.links:
             items = record.get(link.array_field)

@@ -37,6 +37,7 @@ from .keyset import Position, last_position
 
 if TYPE_CHECKING:
     from .client import ActClient
+    from .typed_records import TypedDecoder
 
 Page = list[Any]
 Body = bytes | bytearray  # a page's JSON as downloaded (client.get_collection_body)
@@ -165,10 +166,18 @@ class SlicedPage(list[Any]):
     that balances but does not parse, or bytes only `parse_rest` can read (invalid UTF-8), send the rest of the
     page to `parse_rest` at once, so a slice never splits a record."""
 
-    def __init__(self, body: Body, start: int, stop: int, parse_rest: Callable[[bytes, int], list[Any]]) -> None:
+    def __init__(
+        self,
+        body: Body,
+        start: int,
+        stop: int,
+        parse_rest: Callable[[bytes, int], list[Any]],
+        parse: Callable[[bytes], list[Any]] = loads,
+    ) -> None:
         super().__init__()
         self._body, self._start, self._stop = body, start, stop  # first record's '{', the closing ']'
         self._parse_rest = parse_rest  # (JSON array text, records read before it) -> its records
+        self._parse = parse  # a slice's JSON array text -> its records (raises ValueError if it is not one)
         self.records_read = 0
         self.drained = self.released = False
         self.on_drained: Callable[[SlicedPage, list[Any]], None] | None = None
@@ -209,7 +218,7 @@ class SlicedPage(list[Any]):
                     if not curly:
                         attempts += 1
                         try:
-                            records = loads(b"[" + body[start : cut + 1] + b"]")
+                            records = self._parse(b"[" + body[start : cut + 1] + b"]")
                             break
                         except ValueError:
                             pass  # brackets inside strings, or bytes only parse_rest reads
@@ -278,8 +287,11 @@ class PageReader:
         prefetch: Executor,
         confirm_end: bool,
         table: str,
+        typed: TypedDecoder | None = None,
     ) -> None:
+        """`typed` parses the table's pages into typed records where it can (act/typed_records.py)."""
         self._client, self._path, self._query = client, path, query
+        self._typed = typed
         self._top, self._position_field = top, position_field
         self._prefetch, self._confirm_end, self._table = prefetch, confirm_end, table
         self._budget = bytes_in_flight(prefetch)
@@ -343,8 +355,9 @@ class PageReader:
         if len(body) > WHOLE_PAGE_BYTES:
             start, stop = _array_bounds(body)
             if start is not None and stop is not None:
-                return SlicedPage(body, start, stop, lambda text, read: self._parse_rest(text, read, after))
-        records = self._client.parse_collection(body, self._path)
+                parse = loads if self._typed is None else self._typed.or_loads
+                return SlicedPage(body, start, stop, lambda text, read: self._parse_rest(text, read, after), parse)
+        records = self._client.parse_collection(body, self._path, self._typed)
         if records is None:
             records = self._client.get_collection(self._path, self._query(after, self._asked))
         return records
@@ -352,7 +365,7 @@ class PageReader:
     def _parse_rest(self, text: bytes, read: int, after: Position | None) -> list[Any]:
         """The rest of a sliced page, parsed at once. If it is unreadable, the page is asked again: with nothing
         written yet, the new answer is used; else the pass stops (the page's rows are written again next time)."""
-        records = self._client.parse_collection(text, self._path)
+        records = self._client.parse_collection(text, self._path, self._typed)
         if records is not None:
             return records
         again = self._client.get_collection(self._path, self._query(after, self._asked))

@@ -50,6 +50,7 @@ def incremental_pass(run: TableRun, ctx: SyncContext) -> None:
         prefetch=ctx.prefetch,
         confirm_end=False,
         table=spec.name,
+        typed=run.typed,
     )
     for page, position in reader.pages(after):
         skip += write_page(run, page, ctx)
@@ -137,6 +138,7 @@ def full_pass(run: TableRun, ctx: SyncContext, reason: str) -> None:
         prefetch=ctx.prefetch,
         confirm_end=True,
         table=spec.name,
+        typed=run.typed,
     )
     for page, position in reader.pages(tracking.get("keyset")):
         tracking["skip"] += write_page(run, page, ctx, full_pass=True, baseline=baseline)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .jsonfast import dumps_text
+from .jsonfast import Raw, dumps_text, load_raw
 from .naming import column_name, snake_case
 from .timestamps import parse_utc_naive
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .custom_fields import CustomFieldPlan
+    from .typed_records import Record
 
     Converter: TypeAlias = tuple[type | None, tuple[int, int] | None, Callable[[object], object]]
 
@@ -181,6 +182,8 @@ class ObjectPlan:
     objects: list[tuple[str, str, ObjectPlan]] = field(default_factory=list)  # (key, column prefix, plan)
     custom_fields_key: str | None = None
     known_keys: frozenset[str] = frozenset()
+    # key → the attribute that holds it in a typed record (act/typed_records.py): one name per planned key
+    attributes: dict[str, str] = field(default_factory=dict)
 
     def columns(self) -> dict[str, str]:
         out = {column: kind for _, column, kind in self.scalars}
@@ -206,6 +209,11 @@ def plan_object(model: str, prefix: tuple[str, ...] = (), depth: int = 0) -> Obj
         else:
             plan.scalars.append((key, column_name(*path), swagger_type(prop)))
     plan.known_keys = frozenset(properties)
+    keys = (
+        [key for key, _, _ in plan.scalars] + [key for key, _ in plan.json_texts] + [key for key, _, _ in plan.objects]
+    )
+    keys += [plan.custom_fields_key] if plan.custom_fields_key else []
+    plan.attributes = {key: f"f{number}" for number, key in enumerate(keys)}
     return plan
 
 
@@ -236,7 +244,7 @@ class RecordFlattener:
             out[self._custom_json_column] = "STRING"
         return out
 
-    def flatten(self, record: dict[str, Any]) -> dict[str, Any]:
+    def flatten(self, record: Record) -> dict[str, Any]:
         return self._flatten(record)
 
     def extra_fields(self, row: dict[str, Any], obj: dict[str, Any], plan: ObjectPlan, where: str) -> None:
@@ -274,8 +282,15 @@ class _FlattenSource:
 
     def __init__(self, flattener: RecordFlattener) -> None:
         self.flattener = flattener
-        self.lines = ["def flatten(record):", "    row = {}"]
+        # a typed record (act/typed_records.py) has its own function, generated below the general one
+        self.lines = [
+            "def flatten(record):",
+            "    if type(record) is not dict:",
+            "        return flatten_typed(record)",
+        ]
+        self.lines.append("    row = {}")
         self.names: dict[str, Any] = {"BadValue": BadValue, "to_json_text": to_json_text, "dict": dict, "type": type}
+        self.names.update(Raw=Raw, load_raw=load_raw)
         self.names["problem"] = flattener.problems.add
         self.names["extra_fields"] = flattener.extra_fields
         self.names["bad"] = _bad_value_reporter(flattener.problems)
@@ -290,15 +305,22 @@ class _FlattenSource:
             self.names[name] = value
         return name
 
-    def compile(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def compile(self) -> Callable[[Record], dict[str, Any]]:
         plan = self.flattener.plan
         self._object(plan, "record", "", 1)
         if plan.custom_fields_key:
-            self._custom_fields(plan.custom_fields_key)
+            self._custom_fields(f"record.get({plan.custom_fields_key!r})")
+        self.lines.append("    return row")
+        # A typed record (act/typed_records.py) had every value's type checked as it was parsed, and holds no
+        # field the model lacks: its function only reads the planned attributes.
+        self.lines += ["def flatten_typed(record):", "    row = {}"]
+        self._typed_object(plan, "record", "", 1)
+        if plan.custom_fields_key:
+            self._custom_fields(f"record.{plan.attributes[plan.custom_fields_key]}")
         self.lines.append("    return row")
         code = compile("\n".join(self.lines), f"<flatten {id(self.flattener):x}>", "exec")
         exec(code, self.names)  # our own generated source: every value in it is a global or a repr()
-        function: Callable[[dict[str, Any]], dict[str, Any]] = self.names["flatten"]
+        function: Callable[[Record], dict[str, Any]] = self.names["flatten"]
         return function
 
     def _cell(self, get: str, key: str, column: str, kind: str, message: tuple[str, str], pad: str) -> None:
@@ -307,12 +329,41 @@ class _FlattenSource:
         add(f"{pad}v = {get}({key!r})")
         add(f"{pad}if v is not None:")
         if exact is None:  # every value is converted (timestamps)
-            add(f"{pad}    try: row[{column!r}] = {converter}(v)")
-            add(f"{pad}    except BadValue: bad({before!r}, v, {after!r})")
+            self._converted(column, converter, message, pad)
             return
         within = f" and {bounds[0]} <= v <= {bounds[1]}" if bounds else ""
         add(f"{pad}    if type(v) is {self._name(exact)}{within}: row[{column!r}] = v")
         add(f"{pad}    else: convert(row, {column!r}, v, {converter}, {before!r}, {after!r})")
+
+    def _converted(self, column: str, converter: str, message: tuple[str, str], pad: str) -> None:
+        before, after = message
+        self.lines.append(f"{pad}    try: row[{column!r}] = {converter}(v)")
+        self.lines.append(f"{pad}    except BadValue: bad({before!r}, v, {after!r})")
+
+    def _typed_object(self, plan: ObjectPlan, var: str, where: str, depth: int) -> None:
+        """The typed record's statements for `plan`: a value present is of its column's type (within bounds),
+        except timestamps, which are strings still to convert; arrays and free objects are kept as JSON text."""
+        pad, add = "    " * depth, self.lines.append
+        add(f"{pad}pass")  # an object with no properties
+        for key, column, kind in plan.scalars:
+            add(f"{pad}v = {var}.{plan.attributes[key]}")
+            add(f"{pad}if v is not None:")
+            exact, _, convert = CONVERTERS[kind]
+            if exact is None:
+                message = (f"'{where}{key}' held ", f" where the model has {kind}")
+                self._converted(column, self._name(convert), message, pad)
+            else:
+                add(f"{pad}    row[{column!r}] = v")
+        for key, column in plan.json_texts:
+            add(f"{pad}v = {var}.{plan.attributes[key]}")
+            add(f"{pad}if type(v) is Raw: v = load_raw(v)")
+            add(f"{pad}if v is not None:")
+            add(f"{pad}    row[{column!r}] = to_json_text(v)")
+        for key, _, sub_plan in plan.objects:
+            inner = f"o{depth}"
+            add(f"{pad}{inner} = {var}.{plan.attributes[key]}")
+            add(f"{pad}if {inner} is not None:")
+            self._typed_object(sub_plan, inner, f"{where}{key}.", depth + 1)
 
     def _object(self, plan: ObjectPlan, var: str, where: str, depth: int) -> None:
         pad, add = "    " * depth, self.lines.append
@@ -336,9 +387,10 @@ class _FlattenSource:
         add(f"{pad}if not {self._name(plan.known_keys)}.issuperset({var}):")
         add(f"{pad}    extra_fields(row, {var}, {self._name(plan)}, {where!r})")
 
-    def _custom_fields(self, key: str) -> None:
+    def _custom_fields(self, read: str) -> None:
+        """The custom fields' statements; `read` is the expression that reads the record's custom-field object."""
         flattener, add = self.flattener, self.lines.append
-        add(f"    custom = record.get({key!r})")
+        add(f"    custom = {read}")
         add("    if custom:")
         if flattener._custom_json_column:
             add("        if type(custom) is dict:")

@@ -24,6 +24,7 @@ from .records import RecordFlattener
 from .state import SyncState
 from .tables import TableSpec
 from .timestamps import parse_timestamp
+from .typed_records import RECORD_TYPES, TypedDecoder
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -63,6 +64,7 @@ class TableRun:
     spec: TableSpec
     path: str
     flattener: RecordFlattener
+    typed: TypedDecoder | None = None  # parses its pages into typed records where it can (act/typed_records.py)
     links: LinkEmitter | None = None
     children: list[PerParentRead] = field(default_factory=list)  # child collections and association sides
     dependents: list[str] = field(default_factory=list)  # selected child and link tables, read with it
@@ -107,7 +109,7 @@ def write_page(
     parent_ids: list[Any] = []
     written = 0
     for record in records:
-        if type(record) is not dict or record.get("id") is None:
+        if not isinstance(record, RECORD_TYPES) or record.get("id") is None:
             run.flattener.problems.add("a record without an id was skipped")
             continue
         upsert(table, flatten(record))

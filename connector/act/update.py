@@ -30,6 +30,7 @@ from .state import StateError, SyncState, migrate_state
 from .sync_engine import run_tables
 from .table_run import EmptyResultGuard, SyncContext, TableRun
 from .tables import SPECS_BY_NAME, TableSpec, dependent_tables
+from .typed_records import TypedDecoder
 
 
 def selected_specs(config: ConnectorConfig) -> list[TableSpec]:
@@ -115,11 +116,13 @@ def build_runs(
             and not reason
             and is_due(sync_state.entry(RECONCILIATION, spec.name), config.delete_reconciliation_hours)
         )
+        table_flattener = flattener(spec)
         runs.append(
             TableRun(
                 spec=spec,
                 path=path_for(spec, generation),
-                flattener=flattener(spec),
+                flattener=table_flattener,
+                typed=TypedDecoder(table_flattener, spec.name),
                 links=LinkEmitter(links) if links else None,
                 children=children,
                 dependents=dependents,
