@@ -340,6 +340,15 @@ class _FlattenSource:
         self.lines.append(f"{pad}    try: row[{column!r}] = {converter}(v)")
         self.lines.append(f"{pad}    except BadValue: bad({before!r}, v, {after!r})")
 
+    def _json_text(self, read: str, column: str, pad: str, typed: bool) -> None:
+        """An array or free object, stored as JSON text; a typed record holds it as raw JSON until it is read."""
+        add = self.lines.append
+        add(f"{pad}v = {read}")
+        if typed:
+            add(f"{pad}if type(v) is Raw: v = load_raw(v)")
+        add(f"{pad}if v is not None:")
+        add(f"{pad}    row[{column!r}] = to_json_text(v)")
+
     def _typed_object(self, plan: ObjectPlan, var: str, where: str, depth: int) -> None:
         """The typed record's statements for `plan`: a value present is of its column's type (within bounds),
         except timestamps, which are strings still to convert; arrays and free objects are kept as JSON text."""
@@ -350,15 +359,11 @@ class _FlattenSource:
             add(f"{pad}if v is not None:")
             exact, _, convert = CONVERTERS[kind]
             if exact is None:
-                message = (f"'{where}{key}' held ", f" where the model has {kind}")
-                self._converted(column, self._name(convert), message, pad)
+                self._converted(column, self._name(convert), _model_message(where, key, kind), pad)
             else:
                 add(f"{pad}    row[{column!r}] = v")
         for key, column in plan.json_texts:
-            add(f"{pad}v = {var}.{plan.attributes[key]}")
-            add(f"{pad}if type(v) is Raw: v = load_raw(v)")
-            add(f"{pad}if v is not None:")
-            add(f"{pad}    row[{column!r}] = to_json_text(v)")
+            self._json_text(f"{var}.{plan.attributes[key]}", column, pad, typed=True)
         for key, _, sub_plan in plan.objects:
             inner = f"o{depth}"
             add(f"{pad}{inner} = {var}.{plan.attributes[key]}")
@@ -370,11 +375,9 @@ class _FlattenSource:
         get = f"get{depth}"
         add(f"{pad}{get} = {var}.get")
         for key, column, kind in plan.scalars:
-            self._cell(get, key, column, kind, (f"'{where}{key}' held ", f" where the model has {kind}"), pad)
+            self._cell(get, key, column, kind, _model_message(where, key, kind), pad)
         for key, column in plan.json_texts:
-            add(f"{pad}v = {get}({key!r})")
-            add(f"{pad}if v is not None:")
-            add(f"{pad}    row[{column!r}] = to_json_text(v)")
+            self._json_text(f"{get}({key!r})", column, pad, typed=False)
         for key, _, sub_plan in plan.objects:
             inner = f"o{depth}"
             add(f"{pad}{inner} = {get}({key!r})")
@@ -406,6 +409,11 @@ class _FlattenSource:
         known = frozenset(flattener._custom_columns)
         add(f"        if type(custom) is not dict or not {self._name(known)}.issuperset(custom):")
         add(f"            {self._name(flattener.count_custom_field_problems)}(row, custom)")
+
+
+def _model_message(where: str, key: str, kind: str) -> tuple[str, str]:
+    """What a value of the wrong type in a model field is counted as, around the value's type."""
+    return f"'{where}{key}' held ", f" where the model has {kind}"
 
 
 def _bad_value_reporter(problems: Problems) -> Callable[[str, object, str], None]:
