@@ -13,8 +13,9 @@ time went).
 - connector-own: the same, with the SDK's `upsert` replaced by a no-op: what the connector's own work (HTTP,
   parsing, flattening, paging, state) costs, to separate it from the SDK's per-cell encoding.
 - profile: `connector` with the hot parts timed (thread CPU and wall): the SDK's encoding (Operations.upsert),
-  JSON parsing (act.jsonfast.loads wherever the connector calls it, and typed decoding), flattening (RecordFlattener.flatten) and HTTP
-  (requests' Session.send and the reading of a streamed body: waiting on the server plus the client's own CPU).
+  JSON parsing (act.jsonfast.loads wherever the connector calls it, and typed decoding), flattening
+  (RecordFlattener.flatten) and HTTP (requests' Session.send and the reading of a streamed body: waiting on the
+  server plus the client's own CPU).
   Wall minus CPU inside a section that does no I/O is time its thread waited for the GIL (or, on a loaded machine,
   for a core). The timers add ~2 µs a call, so the profile's wall is not compared with the others.
 """

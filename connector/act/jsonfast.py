@@ -1,5 +1,6 @@
 """JSON parsing and writing for the hot path: orjson when installed (requirements.txt pins it; it parses Act!'s
-pages about twice as fast as the standard library), the standard library otherwise."""
+pages about twice as fast as the standard library), the standard library otherwise; and `load_raw` for the raw
+JSON a typed record keeps (act/typed_records.py), parsed the same way."""
 
 from __future__ import annotations
 
