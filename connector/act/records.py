@@ -287,8 +287,8 @@ class _FlattenSource:
             "def flatten(record):",
             "    if type(record) is not dict:",
             "        return flatten_typed(record)",
+            "    row = {}",
         ]
-        self.lines.append("    row = {}")
         self.names: dict[str, Any] = {"BadValue": BadValue, "to_json_text": to_json_text, "dict": dict, "type": type}
         self.names.update(Raw=Raw, load_raw=load_raw)
         self.names["problem"] = flattener.problems.add
