@@ -116,6 +116,19 @@ def test_any_array_of_objects_slices_to_the_same_records(records):
     assert tail is None or tail == records[-len(tail) :]
 
 
+@given(st.lists(st.dictionaries(text, value, max_size=4), min_size=1, max_size=25))
+def test_a_downloaded_page_is_sliced_in_place_and_left_as_it_was(records):
+    """A bytearray (what the client downloads) gets its brackets written in place for each slice's copy: the
+    tail read first, a cut that does not parse and the memory given back must leave every record intact."""
+    body = bytearray(orjson.dumps(records))
+    page = _sliced(body)
+    tail = page.tail()
+    assert tail is None or tail == records[-len(tail) :]
+    assert body == orjson.dumps(records)  # the tail's brackets were taken back
+    page.on_bytes_freed = lambda freed: None
+    assert list(page.drain()) == records
+
+
 def test_the_budget_admits_anything_when_nothing_is_held_and_waiters_are_woken():
     budget = BytesInFlight(100)
     assert budget.try_take(500)  # one page bigger than the budget: it fits when nothing else is held
