@@ -157,6 +157,11 @@ def bytes_in_flight(prefetch: Executor) -> BytesInFlight:
         return budget
 
 
+def _open_braces(body: Body, start: int, end: int) -> int:
+    """How many more `{` than `}` `body[start:end]` has (strings not told apart: a cut's parse proves it)."""
+    return body.count(b"{", start, end) - body.count(b"}", start, end)
+
+
 def _array_text(body: Body, start: int, end: int) -> Body:
     """The JSON array of the records in `body[start:end]`, copied once: in a bytearray the byte before `start` (the
     page's `[` or a `,` between records) and the one at `end` (a `,` or the page's `]`) are made brackets for the
@@ -171,14 +176,23 @@ def _array_text(body: Body, start: int, end: int) -> Body:
     return text
 
 
+class NestedBoundaries:
+    """Whether a table's records were seen to hold `},{` inside them (arrays of objects, as opportunities and
+    activities have): shared by the pages of a pass, so that only such a table pays for counting braces."""
+
+    seen = False
+
+
 class SlicedPage(list[Any]):
     """A big page, parsed a slice at a time as it is read.
 
     `drain()` yields each record once, slice by slice, keeping them or not; plain iteration parses and keeps every
-    record whole. A slice ends at a `},{` between two
-    records: a cut elsewhere (inside a nested object, or inside a string) leaves braces unbalanced, and a slice
-    that balances but does not parse, or bytes only `parse_rest` can read (invalid UTF-8), send the rest of the
-    page to `parse_rest` at once, so a slice never splits a record."""
+    record whole. A slice ends at a `},{` between two records, proven by its parse: from a record's start, a cut
+    anywhere else (inside a nested object, an array or a string) leaves something open, which no JSON parser
+    accepts. Once a table's records show `},{` inside them (`NestedBoundaries`), a cut is parsed only where the
+    braces before it balance, as a failed parse costs as much as one that succeeds. A slice that does not parse
+    after `CUT_ATTEMPTS` cuts, or bytes only `parse_rest` can read (invalid UTF-8), send the rest of the page to
+    `parse_rest` at once, so a slice never splits a record."""
 
     def __init__(
         self,
@@ -187,8 +201,10 @@ class SlicedPage(list[Any]):
         stop: int,
         parse_rest: Callable[[Body, int], list[Any]],
         parse: Callable[[Body], list[Any]] = loads,
+        nested: NestedBoundaries | None = None,
     ) -> None:
         super().__init__()
+        self._nested = nested if nested is not None else NestedBoundaries()
         self._body, self._start, self._stop = body, start, stop  # first record's '{', the closing ']'
         self._parse_rest = parse_rest  # (JSON array text, records read before it) -> its records
         self._parse = parse  # a slice's JSON array text -> its records (raises ValueError if it is not one)
@@ -207,7 +223,7 @@ class SlicedPage(list[Any]):
             cut = body.rfind(_BOUNDARY, start, counted)
             if cut == -1 or stop - cut > 4 * SLICE_BYTES:
                 return None
-            curly += body.count(b"{", cut + 2, counted) - body.count(b"}", cut + 2, counted)
+            curly += _open_braces(body, cut + 2, counted)
             counted = cut + 2
             if curly:
                 continue
@@ -225,17 +241,20 @@ class SlicedPage(list[Any]):
             records, cut = None, -1
             if start + SLICE_BYTES < stop:
                 cut = body.find(_BOUNDARY, start + SLICE_BYTES, stop)
-                scanned, curly, attempts = start, 0, 0  # braces of body[start:scanned]
+                scanned, curly, attempts = start, 0, 0  # braces of body[start:scanned], once counted
                 while cut != -1 and attempts < CUT_ATTEMPTS:
-                    curly += body.count(b"{", scanned, cut + 1) - body.count(b"}", scanned, cut + 1)
-                    scanned = cut + 1
+                    if self._nested.seen:
+                        curly, scanned = curly + _open_braces(body, scanned, cut + 1), cut + 1
                     if not curly:
-                        attempts += 1
                         try:
                             records = self._parse(_array_text(body, start, cut + 1))
                             break
-                        except ValueError:
-                            pass  # brackets inside strings, or bytes only parse_rest reads
+                        except ValueError:  # inside a record, brackets inside strings, or bytes for parse_rest
+                            if self._nested.seen:
+                                attempts += 1  # braces balance but it does not parse
+                            else:
+                                self._nested.seen = True
+                                curly, scanned = _open_braces(body, start, cut + 1), cut + 1
                     cut = body.find(_BOUNDARY, cut + 1, stop)
             if records is None:
                 yield self._parse_rest(_array_text(body, start, stop), self.records_read)
@@ -308,6 +327,7 @@ class PageReader:
         """`typed` parses the table's pages into typed records where it can (act/typed_records.py)."""
         self._client, self._path, self._query = client, path, query
         self._typed = typed
+        self._nested = NestedBoundaries()  # learned from this pass's pages
         self._top, self._position_field = top, position_field
         self._prefetch, self._confirm_end, self._table = prefetch, confirm_end, table
         self._budget = bytes_in_flight(prefetch)
@@ -372,7 +392,9 @@ class PageReader:
             start, stop = _array_bounds(body)
             if start is not None and stop is not None:
                 parse = loads if self._typed is None else self._typed.or_loads
-                return SlicedPage(body, start, stop, lambda text, read: self._parse_rest(text, read, after), parse)
+                return SlicedPage(
+                    body, start, stop, lambda text, read: self._parse_rest(text, read, after), parse, self._nested
+                )
         records = self._client.parse_collection(body, self._path, self._typed)
         if records is None:
             records = self._client.get_collection(self._path, self._query(after, self._asked))

@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from act import pages
-from act.pages import BytesInFlight, SlicedPage
+from act.pages import BytesInFlight, NestedBoundaries, SlicedPage
 
 pytestmark = pytest.mark.unit
 
 
-def _sliced(body: bytes, rest_calls: list | None = None) -> SlicedPage:
+def _sliced(body: bytes, rest_calls: list | None = None, nested: NestedBoundaries | None = None) -> SlicedPage:
     start, stop = pages._array_bounds(body)
     assert start is not None and stop is not None
 
@@ -26,7 +26,7 @@ def _sliced(body: bytes, rest_calls: list | None = None) -> SlicedPage:
             rest_calls.append(read)
         return orjson.loads(text.decode("utf-8", errors="replace"))
 
-    return SlicedPage(body, start, stop, parse_rest)
+    return SlicedPage(body, start, stop, parse_rest, nested=nested)
 
 
 def _record(i: int, note: str = "") -> dict:
@@ -62,6 +62,23 @@ def test_slices_give_exactly_the_records_of_one_parse(note):
     page = _sliced(body)
     assert list(page.drain()) == records
     assert len(page) == 40 and list(page) == records
+
+
+def test_braces_are_counted_only_for_a_table_whose_records_hold_boundaries_inside_them(monkeypatch):
+    counted: list = []
+    count = pages._open_braces
+    monkeypatch.setattr(pages, "_open_braces", lambda *args: counted.append(args) or count(*args))
+    learned = NestedBoundaries()
+    flat = [{"id": i, "name": f"contact {i}", "address": {"city": "Springfield"}} for i in range(60)]
+    page = _sliced(orjson.dumps(flat), nested=learned)
+    assert list(page.drain()) == flat
+    assert not counted and not learned.seen  # every first cut parsed: nothing counted
+    nested = [_record(i) for i in range(40)]  # arrays of objects: `},{` inside each record
+    for _ in range(2):  # the pass's next page knows it from the first
+        page = _sliced(orjson.dumps(nested), nested=learned)
+        assert list(page.drain()) == nested
+        assert learned.seen and counted
+    assert len(counted) > 2
 
 
 def test_the_tail_is_the_last_records_of_the_page():
