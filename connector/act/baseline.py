@@ -67,9 +67,6 @@ class Baseline:
         baseline.unkeyable = int(saved.get("unkeyable", 0))
         return baseline
 
-    def _created_by(self, stamp: datetime | None) -> bool:
-        return stamp is None or self._cutoff is None or stamp <= self._cutoff
-
 
 def sketch_records(records: Iterable[Any], baselines: list[Baseline]) -> None:
     """Adds records to each of `baselines` (a delete check keeps two, one per cut-off), reading, parsing and hashing
@@ -91,9 +88,11 @@ def sketch_records(records: Iterable[Any], baselines: list[Baseline]) -> None:
         pairs = {table: _link_keys(record, link) for table, link in tables.items()} if tables else {}
         for baseline in baselines:
             baseline.count += 1
-            if not baseline._created_by(stamp):
-                continue
+            if stamp is not None and baseline._cutoff is not None and stamp > baseline._cutoff:
+                continue  # created after the cut-off (a record without a readable stamp counts as before)
             baseline.ids.add(key, hashed=hashed)
+            if not pairs:
+                continue
             for link in baseline.links:
                 keys, unkeyable = pairs[link.table]
                 baseline.unkeyable += unkeyable
