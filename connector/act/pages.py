@@ -22,7 +22,6 @@ of the CPU waiting for a whole `batch_size` page (seconds at a real server's pac
 
 from __future__ import annotations
 
-import ctypes
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from fivetran_connector_sdk import Logging as log
 from .errors import SyncFailed
 from .jsonfast import loads
 from .keyset import Position, last_position
+from .page_memory import PrefixRelease, keep_big_blocks_mapped
 
 if TYPE_CHECKING:
     from .client import ActClient
@@ -120,29 +120,6 @@ class BytesInFlight:
         self.adjust(-amount)
 
 
-def return_freed_pages_to_the_system(threshold: int = 1 << 20) -> None:
-    """Makes glibc's malloc give big freed blocks (page bodies, slices) back to the system at once.
-
-    glibc serves a block of more than its mmap threshold with its own mapping, unmapped when freed; but that
-    threshold rises to the size of any such block freed (up to 32 MB), so after the first 25 MB page every later
-    page comes from the threads' heaps, which keep what is freed: a sync's RSS grew by ~50 MB of freed pages.
-    Fixing the threshold (`mallopt(M_MMAP_THRESHOLD)`) keeps big blocks mapped. Elsewhere (not glibc) it does
-    nothing."""
-    global _MALLOC_TUNED
-    if _MALLOC_TUNED:
-        return
-    _MALLOC_TUNED = True
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    mallopt(_M_MMAP_THRESHOLD, threshold)
-
-
-_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
-_MALLOC_TUNED = False
 _BUDGETS: weakref.WeakKeyDictionary[Executor, BytesInFlight] = weakref.WeakKeyDictionary()
 _BUDGETS_LOCK = threading.Lock()
 
@@ -152,7 +129,7 @@ def bytes_in_flight(prefetch: Executor) -> BytesInFlight:
     with _BUDGETS_LOCK:
         budget = _BUDGETS.get(prefetch)
         if budget is None:
-            return_freed_pages_to_the_system()
+            keep_big_blocks_mapped()
             budget = _BUDGETS[prefetch] = BytesInFlight(BYTES_IN_FLIGHT)
         return budget
 
@@ -237,6 +214,7 @@ class SlicedPage(list[Any]):
 
     def _slices(self) -> Iterator[list[Any]]:
         body, start, stop = self._body, self._start, self._stop
+        release: PrefixRelease | None = None
         while start < stop:
             records, cut = None, -1
             if start + SLICE_BYTES < stop:
@@ -261,14 +239,13 @@ class SlicedPage(list[Any]):
                 return
             start = cut + 2
             if isinstance(body, bytearray) and self.on_bytes_freed is not None:
-                allocated = body.__alloc__()
-                # CPython gives the memory back each time the bytearray halves; the byte before the next record
-                # stays, for _array_text's opening bracket
-                del body[: start - 1]
-                stop -= start - 1
-                start = 1
-                if body.__alloc__() < allocated:
-                    self.on_bytes_freed(allocated - body.__alloc__())
+                if release is None:
+                    release = PrefixRelease(body)
+                # the byte before the next record stays, for _array_text's opening bracket
+                freed, removed = release.release(start - 1)
+                start, stop = start - removed, stop - removed
+                if freed:
+                    self.on_bytes_freed(freed)
             yield records
 
     def drain(self, keep: bool = True, after_slice: Callable[[list[Any]], None] | None = None) -> Iterator[Any]:

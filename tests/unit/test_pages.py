@@ -5,13 +5,14 @@ and the budget of page bytes in flight never makes a table wait for a table that
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from act import pages
+from act import page_memory, pages
 from act.pages import BytesInFlight, NestedBoundaries, SlicedPage
 
 pytestmark = pytest.mark.unit
@@ -163,27 +164,70 @@ def test_the_budget_admits_anything_when_nothing_is_held_and_waiters_are_woken()
 
 
 @given(st.lists(st.sampled_from(list(NOTES.values())), min_size=1, max_size=30))
-def test_a_page_gives_back_exactly_the_memory_it_frees_and_still_yields_every_record(notes):
+def test_without_madvise_a_page_gives_back_exactly_what_cpython_frees_and_yields_every_record(notes):
     records = [_record(i, note) for i, note in enumerate(notes)]
     body = bytearray(orjson.dumps(records))
     allocated = body.__alloc__()
     page = _sliced(body)
     freed: list[int] = []
     page.on_bytes_freed = freed.append
-    assert list(page.drain(keep=False)) == records
+    with pytest.MonkeyPatch.context() as patch:  # the portable way, as where madvise is missing
+        patch.setattr(page_memory, "_madvise", None)
+        assert list(page.drain(keep=False)) == records
     assert sum(freed) == allocated - body.__alloc__()  # what the budget gets back is what memory got back
 
 
-def test_a_big_page_gives_back_most_of_its_json_before_its_last_slice():
-    records = [_record(i, NOTES["boundary in a string"]) for i in range(40)]
+@pytest.mark.skipif(page_memory._madvise is None, reason="madvise: Linux only")
+@given(st.lists(st.sampled_from(list(NOTES.values())), min_size=20, max_size=300))  # over one memory page
+def test_with_madvise_whole_memory_pages_of_what_was_read_go_back_and_every_record_comes_out(notes):
+    records = [_record(i, note) for i, note in enumerate(notes)]
     body = bytearray(orjson.dumps(records))
     page = _sliced(body)
     freed: list[int] = []
     page.on_bytes_freed = freed.append
+    assert list(page.drain(keep=False)) == records  # nothing still to be read was given back
+    assert all(amount > 0 and amount % page_memory.PAGE_SIZE == 0 for amount in freed)
+    assert sum(freed) <= len(body)
+
+
+@pytest.mark.parametrize("mechanism", ["madvise", "copy"])
+def test_a_big_page_gives_back_most_of_its_json_before_its_last_slice(mechanism, monkeypatch):
+    if mechanism == "copy":
+        monkeypatch.setattr(page_memory, "_madvise", None)
+    records = [_record(i, NOTES["boundary in a string"]) for i in range(400)]  # ~100 KB: many memory pages
+    body = bytearray(orjson.dumps(records))
+    size = len(body)
+    page = _sliced(body)
+    freed: list[int] = []
+    page.on_bytes_freed = freed.append
     for record in page.drain(keep=False):
-        if record is records[-1] or record == records[-1]:
-            assert sum(freed) > len(orjson.dumps(records)) // 2
+        if record == records[-1]:
+            assert sum(freed) > size // 2
     assert len(freed) >= 2
+
+
+def _resident_bytes() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * page_memory.PAGE_SIZE
+
+
+@pytest.mark.skipif(page_memory._madvise is None, reason="madvise: Linux only")
+def test_a_downloaded_page_leaves_memory_as_it_is_written_without_a_copy(monkeypatch):
+    monkeypatch.setattr(pages, "SLICE_BYTES", 1 << 20)
+    page_memory.keep_big_blocks_mapped()
+    records = [_record(i, "x" * 2000) for i in range(8_000)]  # ~19 MB of JSON
+    body = bytearray(orjson.dumps(records))
+    allocated = body.__alloc__()
+    page = _sliced(body)
+    freed: list[int] = []
+    page.on_bytes_freed = freed.append
+    resident = _resident_bytes()
+    for i, record in enumerate(page.drain(keep=False)):
+        assert record == records[i]
+        if i == len(records) - 1:
+            given_back = resident - _resident_bytes()
+            assert sum(freed) > len(body) * 3 // 4
+            assert given_back > sum(freed) * 3 // 4  # the memory really left the process
+    assert body.__alloc__() == allocated  # nothing was copied or moved
 
 
 def test_room_goes_to_tables_in_the_order_they_asked_so_a_big_page_is_not_passed_forever():
