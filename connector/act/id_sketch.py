@@ -26,16 +26,12 @@ _HEAD = struct.Struct("<iQ")  # count, checksum; the key's bytes follow
 
 
 _DIGEST = struct.Struct("<IIIQ")  # three cell choices, then the checksum
-_blake2b = hashlib.blake2b
-_PART = HASHED_CELLS // HASHES
-_TWO_PARTS = 2 * _PART
+_blake2b = hashlib.blake2b  # looked up once: `_hashes` runs for every record a walk reads
 
 
 def hash_key(key: int) -> tuple[list[int], int]:
-    """What `IdSketch.add` computes for a key in a sketch of HASHED_CELLS cells, to add it to several at once
-    (`_hashes` with the sizes of its thirds worked out once: this runs for every record a walk reads)."""
-    first, second, third, check = _DIGEST.unpack(_blake2b(key.to_bytes(40, "little"), digest_size=20).digest())
-    return [first % _PART, _PART + second % _PART, _TWO_PARTS + third % _PART], check
+    """What `IdSketch.add` computes for a key in a sketch of HASHED_CELLS cells, to add it to several at once."""
+    return _hashes(key, HASHED_CELLS)
 
 
 def _hashes(key: int, cells: int) -> tuple[list[int], int]:

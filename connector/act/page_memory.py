@@ -27,7 +27,7 @@ PAGE_SIZE = mmap.PAGESIZE
 
 def _libc_function(name: str, argtypes: list[type], restype: type) -> Callable[..., int] | None:
     try:
-        function = getattr(ctypes.CDLL(None, use_errno=True), name)
+        function = getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):
         return None
     function.argtypes, function.restype = argtypes, restype

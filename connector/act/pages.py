@@ -230,9 +230,8 @@ class SlicedPage(list[Any]):
                         except ValueError:  # inside a record, brackets inside strings, or bytes for parse_rest
                             if self._nested.seen:
                                 attempts += 1  # braces balance but it does not parse
-                            else:
-                                self._nested.seen = True
-                                curly, scanned = _open_braces(body, start, cut + 1), cut + 1
+                            # else nothing was counted yet (scanned is still start): the next cut counts from it
+                            self._nested.seen = True
                     cut = body.find(_BOUNDARY, cut + 1, stop)
             if records is None:
                 yield self._parse_rest(_array_text(body, start, stop), self.records_read)
