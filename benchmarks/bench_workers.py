@@ -96,6 +96,7 @@ def _fetch_raw(config) -> dict:
     import requests
     from requests.adapters import HTTPAdapter
 
+    from act.id_space import RemainingRecords
     from act.keyset import id_order_query, last_position
     from act.pages import first_page_top, next_page_top
     from act.tables import SPECS_BY_NAME
@@ -113,6 +114,7 @@ def _fetch_raw(config) -> dict:
     def read_table(name: str) -> int:
         spec = SPECS_BY_NAME[name]
         path, position, rows, top = spec.path, None, 0, first_page_top(config.batch_size)
+        remaining = RemainingRecords()  # a full pass ends in small pages, as act/pages.py asks for them
         while True:
             pause.wait()
             response = session.get(config.base_url + path, params=id_order_query(position, top))
@@ -120,7 +122,9 @@ def _fetch_raw(config) -> dict:
             if not page:
                 return rows
             rows += len(page)
-            position, top = last_position(page, None), next_page_top(top, config.batch_size)
+            position = last_position(page, None)
+            left = remaining.page_read(top, position["id"] if position else None)
+            top = next_page_top(top, config.batch_size, left)
 
     names = [name for name in config.tables if not SPECS_BY_NAME[name].parent_table]
     with ThreadPoolExecutor(max_workers=max(1, config.parallel_tables)) as pool:

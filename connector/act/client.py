@@ -160,14 +160,18 @@ class ActClient:
         self.largest_answer = max(self.largest_answer, len(data))  # the server's cap, if it has one, is at least this
         return data
 
-    def get_collection_body(self, path: str, params: dict[str, str] | None = None) -> bytes | bytearray:
+    def get_collection_body(
+        self, path: str, params: dict[str, str] | None = None, before_body: Callable[[int | None], None] | None = None
+    ) -> bytes | bytearray:
         """A collection GET's body, not parsed yet (act/pages.py parses big pages a slice at a time, on the thread
         that writes them). HTTP failures are retried as for `get_collection`; `parse_collection` says when the
-        body is not a JSON array, and the caller then asks again through `get_collection`."""
+        body is not a JSON array, and the caller then asks again through `get_collection`. `before_body(size)` is
+        called once a 200 answer's headers are in and before its body is read, with the declared size (None if
+        not declared), on every attempt: the caller can wait there for room for the bytes."""
         query = urlencode(params or {}, safe="$,'()/:")
         url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
         body: bytes | bytearray = self._with_retries(
-            path, lambda: self._get_once(url, path, query, expect_array=True, parse=False)
+            path, lambda: self._get_once(url, path, query, expect_array=True, parse=False, before_body=before_body)
         )
         return body
 
@@ -209,7 +213,15 @@ class ActClient:
                 log.warning(f"GET {path}: {failure.reason}; retry {attempt} of {self._max_retries} in {wait:.2f}s")
                 time.sleep(wait)
 
-    def _get_once(self, url: str, path: str, query: str, expect_array: bool, parse: bool = True) -> Any:
+    def _get_once(
+        self,
+        url: str,
+        path: str,
+        query: str,
+        expect_array: bool,
+        parse: bool = True,
+        before_body: Callable[[int | None], None] | None = None,
+    ) -> Any:
         self._authorize_once()
         for token_attempt in (1, 2):
             generation = self.auth.generation
@@ -219,6 +231,8 @@ class ActClient:
                 response = self.session.get(
                     url, auth=self.auth.token, timeout=self._timeout, verify=self._verify, stream=not parse
                 )
+                if before_body is not None and response.status_code == 200:
+                    before_body(_declared_size(response))
                 body = response.content if parse else _read_body(response)
             except requests.exceptions.SSLError:
                 raise self._tls_failure() from None
@@ -268,18 +282,22 @@ class ActClient:
 READ_PIECE = 1 << 20
 
 
+def _declared_size(response: requests.Response) -> int | None:
+    """The size of a streamed answer's body as its headers declare it: a plain Content-Length, else None
+    (compressed or chunked answers say nothing certain)."""
+    length = response.headers.get("Content-Length", "")
+    if not length.isdigit() or response.headers.get("Content-Encoding", "identity") != "identity":
+        return None
+    return int(length)
+
+
 def _read_body(response: requests.Response) -> bytes | bytearray:
     """A streamed answer's body read into one buffer of its Content-Length, a piece at a time: requests' `content`
     joins 10 KB pieces, which holds a 25 MB page twice for a moment. Answers without a plain length (compressed,
     chunked, errors) are read as `content` reads them."""
-    length = response.headers.get("Content-Length", "")
-    if (
-        response.status_code != 200
-        or not length.isdigit()
-        or response.headers.get("Content-Encoding", "identity") != "identity"
-    ):
+    size = _declared_size(response)
+    if response.status_code != 200 or size is None:
         return response.content
-    size = int(length)
     buffer = bytearray(size)
     read = 0
     try:

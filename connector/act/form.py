@@ -103,7 +103,7 @@ def test_tables_readable(configuration: dict[str, Any]) -> TestResult:
     try:
         client.authenticate()
         specs, configured_generation = _selected_specs(configuration)
-        generation = detect_generation(client, specs, configured_generation)
+        generation = detect_generation(client, specs, configured_generation).name
         for spec in specs:
             if spec.parent_table:
                 continue

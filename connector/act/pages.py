@@ -11,13 +11,19 @@ next page is downloaded as bytes only, and a big page is parsed a slice (~1 MB o
 that writes it (`SlicedPage`): the records of a slice are released once written (and sketched for the next delete
 check first), and the JSON already parsed is given back as the page is written. Where the next page starts is read
 from the page's last slice, parsed first. The bytes downloaded and not yet written are bounded across the tables
-of a sync (`BytesInFlight`): a table's next page starts downloading as soon as it fits, even while its current
-page is being written, so the tables together hold at most about `BYTES_IN_FLIGHT` of pages (one page of any size
-always fits when nothing else is held).
+of a sync (`BytesInFlight`), so the tables together hold at most about `BYTES_IN_FLIGHT` of pages (one page of any
+size always fits when nothing else is held). A table's next page is asked for as soon as the page before says
+where it starts, and its room is taken when the answer's headers are in, before its body is read: a server
+spends seconds on a big page before its first byte leaves, and that time overlaps with writing whatever fills
+the budget meanwhile, instead of following it. A download waiting for room holds none, and the pages that do
+hold it are being written, so room always comes (downloads run on their own executor, which nothing a page's
+writing waits for shares).
 
 Overlap. A pass's first page asks for at most `FIRST_PAGE_RECORDS` and each next one `PAGE_GROWTH` times more, up
 to `batch_size`: the first records are written within a second of asking while the bigger pages download, instead
 of the CPU waiting for a whole `batch_size` page (seconds at a real server's pace) before it has anything to do.
+A full pass also ends small (`ends_small`): once its ids say how many records are left, each page asks for at most
+half of them, so the writing that follows the last page's arrival is that of a small page, not of `batch_size`.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from fivetran_connector_sdk import Logging as log
 
 from .errors import SyncFailed
+from .id_space import RemainingRecords
 from .jsonfast import loads
 from .keyset import Position, last_position
 from .page_memory import PrefixRelease, keep_big_blocks_mapped
@@ -57,17 +64,22 @@ def first_page_top(top: int) -> int:
     return min(top, FIRST_PAGE_RECORDS)
 
 
-def next_page_top(asked: int, top: int) -> int:
-    """The `$top` of the page after one that asked for `asked`: growing to `batch_size` (`top`)."""
-    return min(top, asked * PAGE_GROWTH)
+def next_page_top(asked: int, top: int, remaining: int | None = None) -> int:
+    """The `$top` of the page after one that asked for `asked`: growing to `batch_size` (`top`), and, when about
+    `remaining` records are left (act/id_space.py), at most half of them, down to `FIRST_PAGE_RECORDS`: a pass
+    ends in small pages, so little is left to write once its last page has arrived."""
+    grown = min(top, asked * PAGE_GROWTH)
+    if remaining is None:
+        return grown
+    return min(grown, max(FIRST_PAGE_RECORDS, remaining // 2))
 
 
 class BytesInFlight:
     """A budget of page bytes downloaded and not yet written, shared by the tables of one sync. Tables get room in
     the order they first asked for it, so a table with big pages is not passed again and again by tables with
-    small ones. `try_take` never waits (a table that was refused keeps its place in the line); `take` waits only
-    while other tables hold bytes (a table calls it holding nothing, so no table waits for one that waits), and
-    anything fits when nothing is held."""
+    small ones. `take` waits, on a download's thread, while others hold too much; what is held belongs to pages
+    being written or bodies being read, which go on without room, so the wait ends; anything fits when nothing is
+    held."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -88,22 +100,17 @@ class BytesInFlight:
             self._line.remove(who)
             self._changed.notify_all()  # the next in line may fit now
 
-    def try_take(self, amount: int, who: object = None) -> bool:
-        with self._changed:
-            if self._fits(amount, who):
-                self.held += amount
-                self._leave_line(who)
-                return True
-            self._join_line(who)
-            return False
-
-    def take(self, amount: int, who: object = None) -> None:
+    def take(self, amount: int, who: object = None, wait: bool = True) -> bool:
+        """Takes `amount` for `who` once it fits (at once if not `wait`: False, keeping `who`'s place in line)."""
         with self._changed:
             self._join_line(who)
             while not self._fits(amount, who):
+                if not wait:
+                    return False
                 self._changed.wait()
             self.held += amount
             self._leave_line(who)
+            return True
 
     def leave(self, who: object) -> None:
         """`who` no longer wants room (its pass ended)."""
@@ -124,13 +131,13 @@ _BUDGETS: weakref.WeakKeyDictionary[Executor, BytesInFlight] = weakref.WeakKeyDi
 _BUDGETS_LOCK = threading.Lock()
 
 
-def bytes_in_flight(prefetch: Executor) -> BytesInFlight:
-    """The budget of the sync that owns `prefetch` (one executor per sync, shared by its tables)."""
+def bytes_in_flight(downloads: Executor) -> BytesInFlight:
+    """The budget of the sync that owns `downloads` (one executor per sync, shared by its tables)."""
     with _BUDGETS_LOCK:
-        budget = _BUDGETS.get(prefetch)
+        budget = _BUDGETS.get(downloads)
         if budget is None:
             keep_big_blocks_mapped()
-            budget = _BUDGETS[prefetch] = BytesInFlight(BYTES_IN_FLIGHT)
+            budget = _BUDGETS[downloads] = BytesInFlight(BYTES_IN_FLIGHT)
         return budget
 
 
@@ -286,6 +293,16 @@ class SlicedPage(list[Any]):
         return True  # never empty: an empty answer is never sliced
 
 
+class _Download:
+    """One page being downloaded: its `$top`, the size guessed before its headers declare one, and the budget its
+    answer took (set on the download's thread; read once it is done)."""
+
+    def __init__(self, top: int, guess: int) -> None:
+        self.top, self.guess = top, guess
+        self.reserved = 0
+        self.future: Future[Body] | None = None
+
+
 class PageReader:
     def __init__(
         self,
@@ -295,66 +312,74 @@ class PageReader:
         *,
         top: int,
         position_field: str | None,
-        prefetch: Executor,
+        downloads: Executor,
         confirm_end: bool,
         table: str,
         typed: TypedDecoder | None = None,
+        ends_small: bool = False,
     ) -> None:
-        """`typed` parses the table's pages into typed records where it can (act/typed_records.py)."""
+        """`downloads` runs the page downloads of a sync's tables (nothing else: a download may wait there for
+        room in the budget); `typed` parses the table's pages into typed records where it can
+        (act/typed_records.py); `ends_small` makes a pass in id order end in small pages."""
         self._client, self._path, self._query = client, path, query
         self._typed = typed
         self._nested = NestedBoundaries()  # learned from this pass's pages
         self._top, self._position_field = top, position_field
-        self._prefetch, self._confirm_end, self._table = prefetch, confirm_end, table
-        self._budget = bytes_in_flight(prefetch)
-        self._pending: Future[Body] | None = None
-        self._pending_bytes = 0  # the budget taken for the pending download (a guess until it arrives)
-        self._next_top = first_page_top(top)  # the next download's `$top`
-        self._pending_top = self._asked = self._next_top  # the pending download's `$top`; the current page's
+        self._downloads, self._confirm_end, self._table = downloads, confirm_end, table
+        self._budget = bytes_in_flight(downloads)
+        self._pending: _Download | None = None
+        self._next_top = self._asked = first_page_top(top)  # the next download's `$top`; the current page's
         self._record_bytes = FIRST_PAGE_RECORD_BYTES  # per record, as the last page had them
         self._held = 0  # the budget the page being written holds (less as a sliced page is parsed)
-        self._next: Position | None = None  # where the next page starts, while its download waits for room
+        self._ends_small = ends_small and position_field is None
 
     @property
     def page_worth_a_checkpoint(self) -> bool:
-        """Whether the page just given asked for `batch_size` records. The small first pages of a pass are not
-        checkpointed on their own (each checkpoint makes the destination write a batch; a sync killed there
-        reads at most a few thousand records again): the next full-size page's checkpoint, or the pass's last,
-        commits them."""
+        """Whether the page just given asked for `batch_size` records. The small first (and last) pages of a pass
+        are not checkpointed on their own (each checkpoint makes the destination write a batch; a sync killed there
+        reads them again, fewer than twice `batch_size` records): the next full-size page's checkpoint, or the
+        pass's last, commits them."""
         return self._asked >= self._top
 
     # -- downloads ------------------------------------------------------------------------------------------------
-    def _fetch_body(self, after: Position | None, top: int) -> Body:
-        return self._client.get_collection_body(self._path, self._query(after, top))
+    def _fetch_body(self, after: Position | None, download: _Download) -> Body:
+        return self._client.get_collection_body(
+            self._path, self._query(after, download.top), lambda size: self._make_room(download, size)
+        )
 
-    def _download(self, after: Position | None, when: str) -> bool:
-        """Starts downloading the page after `after`: `now` if the budget has room, `waiting` until it has, or
-        `anyway` (a small download whose answer is needed now)."""
-        top = self._next_top
-        guess = max(2, self._record_bytes * top)
-        if when == "now" and not self._budget.try_take(guess, self):
-            return False
-        if when == "waiting":
-            self._budget.take(guess, self)
-        if when == "anyway":
-            self._budget.adjust(guess)
-        self._pending_bytes, self._pending_top = guess, top
-        self._next_top = next_page_top(top, self._top)
-        self._pending = self._prefetch.submit(self._fetch_body, after, top)
-        return True
+    def _make_room(self, download: _Download, size: int | None) -> None:
+        """Waits, on the download's thread, until the budget has room for an answer of `size` bytes (its guess if
+        undeclared); an earlier attempt's room (its body failed to arrive whole) is given back first."""
+        if download.reserved:
+            self._budget.give(download.reserved)
+            download.reserved = 0
+        amount = size if size is not None else download.guess
+        self._budget.take(amount, self)
+        download.reserved = amount
+
+    def _download(self, after: Position | None) -> None:
+        """Asks for the page after `after` now; its room in the budget is taken when its answer arrives."""
+        download = _Download(self._next_top, max(2, self._record_bytes * self._next_top))
+        download.future = self._downloads.submit(self._fetch_body, after, download)
+        self._pending = download
+
+    def _abandon(self, download: _Download) -> None:
+        """A download no longer wanted: cancelled if it has not started, else its room is given back when done."""
+        assert download.future is not None
+        if not download.future.cancel():
+            download.future.add_done_callback(lambda _: self._budget.give(download.reserved))
 
     def _arrived(self) -> Body:
         """The pending download's body; the budget it holds becomes its real size."""
-        assert self._pending is not None
-        pending, self._pending = self._pending, None
-        reserved, self._pending_bytes = self._pending_bytes, 0
+        download, self._pending = self._pending, None
+        assert download is not None and download.future is not None
         try:
-            body = pending.result()
+            body = download.future.result()
         except BaseException:
-            self._budget.give(reserved)
+            self._abandon(download)
             raise
-        self._budget.adjust(len(body) - reserved)
-        self._asked = self._pending_top
+        self._budget.adjust(len(body) - download.reserved)
+        self._asked = download.top
         per_record = len(body) // self._asked
         if per_record >= 64:  # a plausible record size (a short last page says little)
             self._record_bytes = per_record
@@ -399,6 +424,10 @@ class PageReader:
         return last_position(list(iter(page)), self._position_field)  # a SlicedPage is parsed whole for it: rare
 
     # -- the pass -----------------------------------------------------------------------------------------------
+    def _full_page(self, asked: int) -> int:
+        """The records a page that asked for `asked` holds when full (a sliced page is counted only as written)."""
+        return min(asked, self._client.page_cap or asked)
+
     def _ends_table(self, previous: int | None, asked: int) -> bool:
         """An empty page after a short one (fewer records than it asked for) ends the table; after a full one (or
         first) it is asked again."""
@@ -411,19 +440,18 @@ class PageReader:
         if count >= asked or self._client.page_cap is not None:
             return
         if self._pending is None:
-            self._download(position, "anyway")
-        assert self._pending is not None
-        if not _is_empty(self._pending.result()):
+            self._download(position)
+        assert self._pending is not None and self._pending.future is not None
+        self._budget.give(self._held)  # the next answer may be waiting for room: this short page's goes first
+        self._held = 0
+        if not _is_empty(self._pending.future.result()):
             self._client.page_cap = count
             log.info(f"the Act! server returns at most {count} records per request; paging follows it")
 
     def _bytes_freed(self, amount: int) -> None:
-        """A sliced page gave back `amount` bytes: the budget gets them, and the next page, if it was waiting for
-        room, starts downloading as soon as it fits."""
+        """A sliced page gave back `amount` bytes: the budget gets them (a download waiting for room may fit)."""
         self._held -= amount
         self._budget.give(amount)
-        if self._pending is None and self._next is not None and self._download(self._next, "now"):
-            self._next = None
 
     def _drained(self, position: Position, asked: int) -> Callable[[SlicedPage, list[Any]], None]:
         """What a sliced page checks once written: it ended where its last slice said, and the cap."""
@@ -446,7 +474,8 @@ class PageReader:
         released when the next page is asked for."""
         previous: int | None = None  # records in the page before, and how many it asked for
         previous_asked = self._top
-        self._download(after, "waiting")
+        remaining = RemainingRecords(after["id"] if after else None) if self._ends_small else None
+        self._download(after)
         try:
             while True:
                 body = self._arrived()
@@ -473,7 +502,9 @@ class PageReader:
                         f"{self._table}: the server returned the same page twice; paging stopped to avoid a loop"
                     )
                 asked = self._asked
-                self._next = None if self._download(position, "now") else position
+                left = None if remaining is None else remaining.page_read(self._full_page(asked), position.get("id"))
+                self._next_top = next_page_top(asked, self._top, left)
+                self._download(position)
                 if isinstance(page, SlicedPage):
                     page.on_drained = self._drained(position, asked)
                     page.on_bytes_freed = self._bytes_freed
@@ -483,17 +514,14 @@ class PageReader:
                 previous, previous_asked = len(page), asked
                 page.clear()  # written: its records go before the next page is parsed
                 self._budget.give(self._held)
-                self._held, self._next = 0, None
-                if self._pending is None:
-                    self._download(position, "waiting")
+                self._held = 0
                 after = position
         finally:
             self._budget.give(self._held)
             self._held = 0
             self._budget.leave(self)
             if self._pending is not None:
-                self._pending.cancel()
-                self._budget.give(self._pending_bytes)
+                self._abandon(self._pending)
                 self._pending = None
 
 

@@ -47,7 +47,7 @@ def incremental_pass(run: TableRun, ctx: SyncContext) -> None:
         lambda position, top: cursor_order_query(field_name, lower, position, top),
         top=ctx.batch_size,
         position_field=field_name,
-        prefetch=ctx.prefetch,
+        downloads=ctx.downloads,
         confirm_end=False,
         table=spec.name,
         typed=run.typed,
@@ -78,7 +78,10 @@ def _start_full_pass(run: TableRun, ctx: SyncContext, reason: str) -> dict[str, 
     spec = run.spec
     probe = None
     if spec.cursor_field:
-        newest = ctx.client.get_collection(run.path, newest_stamp_query(spec.cursor_field))
+        newest = run.newest_stamp  # asked at the start of this sync (act/api_paths.py): earlier is on the safe side
+        if newest is None:
+            newest = ctx.client.get_collection(run.path, newest_stamp_query(spec.cursor_field))
+        run.newest_stamp = None
         stamps = [r.get(spec.cursor_field) for r in newest if isinstance(r, dict)]
         probe = next((s for s in stamps if isinstance(s, str)), None)
         if probe:
@@ -135,10 +138,11 @@ def full_pass(run: TableRun, ctx: SyncContext, reason: str) -> None:
         lambda position, top: id_order_query(position, top, since),
         top=ctx.batch_size,
         position_field=None,
-        prefetch=ctx.prefetch,
+        downloads=ctx.downloads,
         confirm_end=True,
         table=spec.name,
         typed=run.typed,
+        ends_small=True,
     )
     for page, position in reader.pages(tracking.get("keyset")):
         tracking["skip"] += write_page(run, page, ctx, full_pass=True, baseline=baseline)

@@ -63,7 +63,7 @@ def delete_check(run: TableRun, ctx: SyncContext) -> str | None:
         lambda position, top: id_order_query(position, top, since, fields),
         top=ctx.batch_size,
         position_field=None,
-        prefetch=ctx.prefetch,
+        downloads=ctx.downloads,
         confirm_end=True,
         table=spec.name,
     )

@@ -72,6 +72,7 @@ class TableRun:
     check_deletes: bool = False  # a delete check is due after the incremental pass
     keep_baseline: bool = False  # full passes record what the next delete check compares with
     new_custom_field_columns: dict[str, Any] = field(default_factory=dict)  # saved when its full pass completes
+    newest_stamp: list[Any] | None = None  # its newest-stamp answer, asked this sync before any table started
     rows: int = 0
     pages: int = 0
     started: float = 0.0
@@ -85,7 +86,8 @@ class SyncContext:
     default_start: str
     overlap_seconds: int
     guard: EmptyResultGuard
-    prefetch: ThreadPoolExecutor
+    prefetch: ThreadPoolExecutor  # reads of what the API serves per record (children.py)
+    downloads: ThreadPoolExecutor  # page downloads only (pages.py: one may wait there for room)
     clock: DataClock
     selected: frozenset[str]
 

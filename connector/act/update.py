@@ -176,12 +176,17 @@ def run_update(configuration: dict[str, Any], state: dict[str, Any]) -> None:
         except ActApiError as error:
             raise _fail(f"Cannot start the sync: {error}") from None
         plans, changes, new_columns = _custom_field_plans(client, specs, sync_state)
-        runs = build_runs(config, specs, generation, plans, changes, new_columns, sync_state)
+        runs = build_runs(config, specs, generation.name, plans, changes, new_columns, sync_state)
+        for run in runs:
+            run.newest_stamp = generation.newest_stamps.get(run.spec.name)
         for run in runs:
             if run.full_pass_reason:
                 log.info(f"{run.spec.name}: read whole this sync ({run.full_pass_reason})")
         log.info(f"sync of {', '.join(config.tables)} from {config.base_url}")
-        with ThreadPoolExecutor(max_workers=config.parallel_tables, thread_name_prefix="act-prefetch") as prefetch:
+        with (
+            ThreadPoolExecutor(max_workers=config.parallel_tables, thread_name_prefix="act-prefetch") as prefetch,
+            ThreadPoolExecutor(max_workers=config.parallel_tables, thread_name_prefix="act-pages") as downloads,
+        ):
             context = SyncContext(
                 client=client,
                 state=sync_state,
@@ -190,6 +195,7 @@ def run_update(configuration: dict[str, Any], state: dict[str, Any]) -> None:
                 overlap_seconds=config.cursor_overlap_seconds,
                 guard=EmptyResultGuard(),
                 prefetch=prefetch,
+                downloads=downloads,
                 clock=DataClock(client),
                 selected=frozenset(config.tables),
             )

@@ -149,8 +149,8 @@ def test_a_downloaded_page_is_sliced_in_place_and_left_as_it_was(records):
 
 def test_the_budget_admits_anything_when_nothing_is_held_and_waiters_are_woken():
     budget = BytesInFlight(100)
-    assert budget.try_take(500)  # one page bigger than the budget: it fits when nothing else is held
-    assert not budget.try_take(1)
+    assert budget.take(500, wait=False)  # one page bigger than the budget: it fits when nothing else is held
+    assert not budget.take(1, wait=False)
     taken = threading.Event()
     waiter = threading.Thread(target=lambda: (budget.take(60), taken.set()))
     waiter.start()
@@ -233,20 +233,117 @@ def test_a_downloaded_page_leaves_memory_as_it_is_written_without_a_copy(monkeyp
 def test_room_goes_to_tables_in_the_order_they_asked_so_a_big_page_is_not_passed_forever():
     budget = BytesInFlight(100)
     big, small = object(), object()
-    assert budget.try_take(90)
-    assert not budget.try_take(50, big)  # does not fit: big is first in line
-    assert not budget.try_take(5, small)  # would fit, but big asked first
+    assert budget.take(90, wait=False)
+    assert not budget.take(50, big, wait=False)  # does not fit: big is first in line
+    assert not budget.take(5, small, wait=False)  # would fit, but big asked first
     budget.give(50)
-    assert budget.try_take(50, big)
-    assert budget.try_take(5, small)
+    assert budget.take(50, big, wait=False)
+    assert budget.take(5, small, wait=False)
     assert budget.held == 95
 
 
 def test_a_table_that_leaves_the_line_lets_the_next_one_in():
     budget = BytesInFlight(100)
     gone, next_one = object(), object()
-    assert budget.try_take(90)
-    assert not budget.try_take(50, gone)
-    assert not budget.try_take(5, next_one)
+    assert budget.take(90, wait=False)
+    assert not budget.take(50, gone, wait=False)
+    assert not budget.take(5, next_one, wait=False)
     budget.leave(gone)
-    assert budget.try_take(5, next_one)
+    assert budget.take(5, next_one, wait=False)
+
+
+class _Collection:
+    """A table served from memory to a PageReader as act/client.py serves it: a page's body is handed over after
+    `before_body` (where the reader waits for room) was called with its size, here twice, as when a first attempt's
+    body failed to arrive whole and the client asked again."""
+
+    def __init__(self, ids: list[str], hold: threading.Event | None = None) -> None:
+        self.records = [{"id": i, "name": "n" * 200} for i in ids]
+        self.index = {i: n for n, i in enumerate(ids)}
+        self.page_cap: int | None = None
+        self.largest_answer = 0
+        self.tops: list[int] = []
+        self.hold, self.started = hold, threading.Event()  # the second download waits for `hold`, if given
+
+    @staticmethod
+    def query(position, top: int) -> dict:
+        return {"after": position["id"] if position else None, "top": top}
+
+    def _answer(self, params: dict) -> bytes:
+        start = 0 if params["after"] is None else self.index[params["after"]] + 1
+        return orjson.dumps(self.records[start : start + params["top"]])
+
+    def get_collection_body(self, path: str, params: dict, before_body=None) -> bytearray:
+        self.tops.append(params["top"])
+        if self.hold is not None and len(self.tops) == 2:
+            self.started.set()
+            self.hold.wait()
+        body = self._answer(params)
+        before_body(len(body) + 1_000)  # the first attempt's answer, cut short
+        before_body(len(body))
+        return bytearray(body)
+
+    def parse_collection(self, body, path: str, typed=None) -> list:
+        return orjson.loads(body)
+
+    def get_collection(self, path: str, params: dict) -> list:
+        return orjson.loads(self._answer(params))
+
+
+def _random_guids(count: int, seed: int) -> list[str]:
+    import random
+    import uuid
+
+    from act_emulator.sqlorder import guid_sort_key
+
+    rng = random.Random(seed)
+    return sorted((str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(count)), key=guid_sort_key)
+
+
+def _reader(server: _Collection, downloads, ends_small: bool = True) -> pages.PageReader:
+    return pages.PageReader(
+        server,  # type: ignore[arg-type]
+        "/api/contacts",
+        server.query,
+        top=10_000,
+        position_field=None,
+        downloads=downloads,
+        confirm_end=True,
+        table="contacts",
+        ends_small=ends_small,
+    )
+
+
+@pytest.mark.parametrize("ends_small", [True, False])
+def test_a_pass_reads_every_record_once_gives_all_room_back_and_ends_in_small_pages(ends_small):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = _random_guids(33_333, seed=5)
+    server = _Collection(ids)
+    read, sizes = [], []
+    with ThreadPoolExecutor(2) as downloads:
+        for page, _ in _reader(server, downloads, ends_small).pages(None):
+            records = list(page.drain(keep=False)) if isinstance(page, SlicedPage) else list(page)
+            read += [r["id"] for r in records]
+            sizes.append(len(records))
+        assert pages.bytes_in_flight(downloads).held == 0  # every answer's room, retried ones too, came back
+    assert read == ids
+    if ends_small:
+        assert sizes[-1] <= pages.FIRST_PAGE_RECORDS  # little is left to write once the last page has arrived
+        assert sizes[3:] == sorted(sizes[3:], reverse=True)  # 1,000, 4,000, 10,000, then shrinking
+    else:
+        assert sizes == [1_000, 4_000, 10_000, 10_000, 8_333]
+
+
+def test_a_pass_left_while_a_download_runs_gives_its_room_back_when_it_ends():
+    from concurrent.futures import ThreadPoolExecutor
+
+    hold = threading.Event()
+    server = _Collection(_random_guids(3_000, seed=6), hold)
+    with ThreadPoolExecutor(2) as downloads:
+        walk = _reader(server, downloads).pages(None)
+        next(walk)
+        assert server.started.wait(10)  # the second page's download is running (not merely queued)
+        walk.close()  # the pass ends (a failure elsewhere) while it runs
+        hold.set()
+    assert pages.bytes_in_flight(downloads).held == 0
