@@ -11,7 +11,7 @@ credentials) unless a workload says otherwise below. The raw limit always uses t
 
 Workloads:
   default      the default dataset (~60,000 records, six tables) on the fast emulator, `rate_limit_pause` 0 for
-               both sides (the emulator answers so fast that the pause between 15-30 requests would hide the
+               both sides (the emulator answers so fast that the pause between 15-45 requests would hide the
                connector's own time): raw, connector with the SDK's encoding, connector with `upsert` a no-op,
                one profiled run (where the time goes) and the gap to "raw + SDK encoding CPU"; peak RSS
   paced        the default dataset at a real server's pace (`--serve-rate`, act_emulator/pacing.py: 3,000 records
