@@ -179,7 +179,6 @@ def run_update(configuration: dict[str, Any], state: dict[str, Any]) -> None:
         runs = build_runs(config, specs, generation.name, plans, changes, new_columns, sync_state)
         for run in runs:
             run.newest_stamp = generation.newest_stamps.get(run.spec.name)
-        for run in runs:
             if run.full_pass_reason:
                 log.info(f"{run.spec.name}: read whole this sync ({run.full_pass_reason})")
         log.info(f"sync of {', '.join(config.tables)} from {config.base_url}")
