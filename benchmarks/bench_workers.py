@@ -4,10 +4,10 @@ wall seconds, CPU seconds, peak RSS in MB, bytes and requests received over HTTP
 time went).
 
 - raw: the raw limit. The pages a first sync reads (each table whole, in id order, in pages growing to
-  `batch_size` and ending in halves of what is left, as act/pages.py asks for them), fetched on one keep-alive session with the sync's own parallelism
-  (`parallel_tables` threads, each reading a table at a time in configuration order) and its `rate_limit_pause`
-  (the least time between two request starts across all threads, as act/client.py counts it), and parsed with
-  orjson; nothing else is done with them.
+  `batch_size` and ending in halves of what is left, as act/pages.py asks for them), fetched on one keep-alive
+  session with the sync's own parallelism (`parallel_tables` threads, each reading a table at a time in
+  configuration order) and its `rate_limit_pause` (the least time between two request starts across all threads,
+  as act/client.py counts it), and parsed with orjson; nothing else is done with them.
 - connector: the connector's update() producing every operation with the SDK's row encoding (types from its
   schema()), into a sink that only counts: what a sync costs on Fivetran, without the local DuckDB writer.
 - connector-own: the same, with the SDK's `upsert` replaced by a no-op: what the connector's own work (HTTP,

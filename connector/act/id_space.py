@@ -13,9 +13,8 @@ keeps its full-size pages. A wrong estimate changes page sizes only, never which
 
 from __future__ import annotations
 
-import re
+from .keyset import GUID
 
-_GUID = re.compile(r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})\}?")
 _SPAN = float(1 << 64)
 STEADY = 0.25  # the most two successive estimates of the pass's density may differ by (relative) to be trusted
 
@@ -23,10 +22,11 @@ STEADY = 0.25  # the most two successive estimates of the pass's density may dif
 def guid_fraction(value: object) -> float | None:
     """Where a GUID falls in SQL Server's `uniqueidentifier` order, from 0 to 1 (its 64 most significant bits:
     the text's last group, then its fourth); None if `value` is not a GUID."""
-    match = _GUID.fullmatch(value) if isinstance(value, str) else None
+    match = GUID.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         return None
-    return int(match.group(2) + match.group(1), 16) / _SPAN
+    text = match.group(1)  # without braces
+    return int(text[24:] + text[19:23], 16) / _SPAN
 
 
 class RemainingRecords:

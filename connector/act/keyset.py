@@ -16,7 +16,8 @@ from typing import Any
 
 from .typed_records import RECORD_TYPES
 
-_GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+# a GUID as Act! or a user may write it (braced or not, any case); group 1 is the GUID without its braces
+GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 
 Position = dict[str, Any]  # {"cursor": "...", "id": ...} in cursor order, {"id": ...} in id order
 
@@ -28,7 +29,7 @@ def odata_literal(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     text = str(value)
-    guid = _GUID.match(text)
+    guid = GUID.match(text)
     if guid:
         return guid.group(1)
     return "'" + text.replace("'", "''") + "'"

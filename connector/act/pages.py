@@ -328,7 +328,7 @@ class PageReader:
         self._downloads, self._confirm_end, self._table = downloads, confirm_end, table
         self._budget = bytes_in_flight(downloads)
         self._pending: _Download | None = None
-        self._next_top = self._asked = first_page_top(top)  # the next download's `$top`; the current page's
+        self._asked = first_page_top(top)  # the `$top` the current page asked for
         self._record_bytes = FIRST_PAGE_RECORD_BYTES  # per record, as the last page had them
         self._held = 0  # the budget the page being written holds (less as a sliced page is parsed)
         self._ends_small = ends_small and position_field is None
@@ -357,9 +357,9 @@ class PageReader:
         self._budget.take(amount, self)
         download.reserved = amount
 
-    def _download(self, after: Position | None) -> None:
-        """Asks for the page after `after` now; its room in the budget is taken when its answer arrives."""
-        download = _Download(self._next_top, max(2, self._record_bytes * self._next_top))
+    def _download(self, after: Position | None, top: int) -> None:
+        """Asks for the `top` records after `after` now; their room in the budget is taken when the answer arrives."""
+        download = _Download(top, max(2, self._record_bytes * top))
         download.future = self._downloads.submit(self._fetch_body, after, download)
         self._pending = download
 
@@ -439,9 +439,7 @@ class PageReader:
         this page on."""
         if count >= asked or self._client.page_cap is not None:
             return
-        if self._pending is None:
-            self._download(position)
-        assert self._pending is not None and self._pending.future is not None
+        assert self._pending is not None and self._pending.future is not None  # the next page, asked before this
         self._budget.give(self._held)  # the next answer may be waiting for room: this short page's goes first
         self._held = 0
         if not _is_empty(self._pending.future.result()):
@@ -475,7 +473,7 @@ class PageReader:
         previous: int | None = None  # records in the page before, and how many it asked for
         previous_asked = self._top
         remaining = RemainingRecords(after["id"] if after else None) if self._ends_small else None
-        self._download(after)
+        self._download(after, first_page_top(self._top))
         try:
             while True:
                 body = self._arrived()
@@ -503,8 +501,7 @@ class PageReader:
                     )
                 asked = self._asked
                 left = None if remaining is None else remaining.page_read(self._full_page(asked), position.get("id"))
-                self._next_top = next_page_top(asked, self._top, left)
-                self._download(position)
+                self._download(position, next_page_top(asked, self._top, left))
                 if isinstance(page, SlicedPage):
                     page.on_drained = self._drained(position, asked)
                     page.on_bytes_freed = self._bytes_freed
