@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from act.id_space import RemainingRecords, guid_fraction
 from act.pages import FIRST_PAGE_RECORDS, PAGE_GROWTH, first_page_top, next_page_top
 from act_emulator.sqlorder import guid_sort_key
+from tests.support.ids import random_guids, sql_ordered
 
 pytestmark = pytest.mark.unit
 
@@ -37,10 +38,6 @@ def test_what_is_not_a_guid_has_no_fraction(value):
     assert guid_fraction(value) is None
 
 
-def _sql_ordered(ids: list[str]) -> list[str]:
-    return sorted(ids, key=guid_sort_key)
-
-
 def _estimates(ids: list[str], top: int, start: int = 0) -> list[tuple[int, int | None]]:
     """(records truly left, estimate) after each page of a pass over `ids` paged as act/pages.py pages it."""
     remaining = RemainingRecords(ids[start - 1] if start else None)
@@ -58,7 +55,7 @@ def _estimates(ids: list[str], top: int, start: int = 0) -> list[tuple[int, int 
 def test_random_ids_give_a_close_estimate_from_the_second_page_on(seed):
     rng = random.Random(seed)
     size = rng.randrange(6_000, 60_000)
-    ids = _sql_ordered([str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(size)])
+    ids = sql_ordered(random_guids(size, rng))
     estimates = _estimates(ids, 10_000)
     assert estimates[0][1] is None  # one page says nothing about whether the estimate holds still
     for left, estimate in estimates[1:]:
@@ -69,14 +66,14 @@ def test_random_ids_give_a_close_estimate_from_the_second_page_on(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_a_resumed_pass_estimates_from_where_it_resumed(seed):
     rng = random.Random(seed)
-    ids = _sql_ordered([str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(30_000)])
+    ids = sql_ordered(random_guids(30_000, rng))
     for left, estimate in _estimates(ids, 10_000, start=12_345)[1:]:
         assert estimate is not None and abs(estimate - left) <= 1_500
 
 
 def test_ids_that_go_backwards_in_sql_servers_order_give_no_estimate_for_the_rest_of_the_pass():
     rng = random.Random(7)
-    ids = sorted(str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(20_000))  # as text: not SQL's
+    ids = sorted(random_guids(20_000, rng))  # as text: not SQL Server's order
     remaining, fractions, estimates = RemainingRecords(), [], []
     for end in range(1_000, 20_001, 1_000):
         fractions.append(guid_fraction(ids[end - 1]))
@@ -98,8 +95,8 @@ def test_ids_in_two_clusters_are_not_trusted_across_the_gap():
     def near(base: int) -> str:
         return str(uuid.UUID(bytes_le=bytes(rng.getrandbits(8) for _ in range(10)) + base.to_bytes(6, "big")))
 
-    ids = _sql_ordered([near(rng.randrange(0, 1 << 40)) for _ in range(5_000)])
-    ids += _sql_ordered([near((1 << 47) + rng.randrange(0, 1 << 40)) for _ in range(5_000)])
+    ids = sql_ordered([near(rng.randrange(0, 1 << 40)) for _ in range(5_000)])
+    ids += sql_ordered([near((1 << 47) + rng.randrange(0, 1 << 40)) for _ in range(5_000)])
     remaining = RemainingRecords()
     for end in (1_000, 4_000):
         remaining.page_read(end - (1_000 if end > 1_000 else 0), ids[end - 1])

@@ -4,6 +4,7 @@ and the budget of page bytes in flight never makes a table wait for a table that
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from act import page_memory, pages
 from act.pages import BytesInFlight, NestedBoundaries, SlicedPage
+from tests.support.ids import random_guids, sql_ordered
 
 pytestmark = pytest.mark.unit
 
@@ -291,13 +293,7 @@ class _Collection:
 
 
 def _random_guids(count: int, seed: int) -> list[str]:
-    import random
-    import uuid
-
-    from act_emulator.sqlorder import guid_sort_key
-
-    rng = random.Random(seed)
-    return sorted((str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(count)), key=guid_sort_key)
+    return sql_ordered(random_guids(count, random.Random(seed)))
 
 
 def _reader(server: _Collection, downloads, ends_small: bool = True) -> pages.PageReader:
