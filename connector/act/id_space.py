@@ -37,18 +37,16 @@ class RemainingRecords:
         self._start = self._last = start  # None: not GUIDs in SQL Server's order, so nothing is estimated
         self._read = 0
         self._density: float | None = None  # records per unit of the id space, as of the last page
-        self.estimate: int | None = None  # None until two successive pages agree
 
     def page_read(self, records: int, last_id: object) -> int | None:
         """Notes a page of `records` ending at `last_id`; returns the records estimated to remain, or None."""
         self._read += records
         fraction = guid_fraction(last_id)
         if self._start is None or self._last is None or fraction is None or fraction <= self._last:
-            self._start, self.estimate = None, None  # not GUIDs in this order: no estimate for the rest of the pass
+            self._start = None  # not GUIDs in this order: no estimate for the rest of the pass
             return None
         self._last = fraction
         density = self._read / (fraction - self._start)
         steady = self._density is not None and abs(density - self._density) <= STEADY * self._density
         self._density = density
-        self.estimate = round(density * (1.0 - fraction)) if steady else None
-        return self.estimate
+        return round(density * (1.0 - fraction)) if steady else None  # None until two successive pages agree
